@@ -1,0 +1,37 @@
+// Encoding RGB frames into an MPEG-4 Part 2 video in an MP4 container (libavcodec's own
+// encoder, so it exists in every FFmpeg build). Bit-exact flags make the bytes reproducible.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace ppb::datasets {
+
+struct VideoWriterOptions {
+  int width = 320;        // pixels, even
+  int height = 240;       // pixels, even
+  int fps = 24;           // constant frame rate
+  int gop = 12;           // frames between key frames
+  int max_b_frames = 2;   // B-frames make decode order differ from presentation order
+  int64_t bit_rate = 1'000'000;  // bits per second
+};
+
+class VideoWriter {
+ public:
+  VideoWriter(const std::string& path, const VideoWriterOptions& opts);
+  ~VideoWriter();
+  VideoWriter(const VideoWriter&) = delete;
+  VideoWriter& operator=(const VideoWriter&) = delete;
+  // One frame of packed RGB24, width*height*3 bytes.
+  void write_rgb(const uint8_t* rgb);
+  // Flushes the encoder and writes the trailer; called by the destructor if not before.
+  void finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+  std::string path_;
+  bool finished_ = false;
+};
+
+}  // namespace ppb::datasets

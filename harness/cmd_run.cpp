@@ -1,0 +1,112 @@
+// ppbench run / ppbench report.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "harness/cli_options.h"
+#include "harness/commands.h"
+#include "harness/evaluation_runner.h"
+#include "reports/run_report.h"
+
+namespace fs = std::filesystem;
+
+namespace ppb::harness {
+
+namespace {
+
+void add_run_options(po::options_description& o) {
+  o.add_options()
+      ("tasks", po::value<std::string>(), "comma-separated task names (ppbench list tasks) [synth_mcq]")
+      ("methods", po::value<std::string>(), "comma-separated token reducers (ppbench list methods) [full,avgpool3d]")
+      ("budget", po::value<int64_t>(), "visual-token budget B recorded with every variant [1024]")
+      ("frames", po::value<int>(), "frames per video; 0 = each task's default [0]")
+      ("model", po::value<std::string>(), "checkpoint folder, or 'tiny' to make one in RUN/tiny_model [tiny]")
+      ("data-root", po::value<std::string>(), "folder with the tasks' annotations and videos (required)")
+      ("out", po::value<std::string>(), "run folder; an existing one is resumed (required)")
+      ("limit", po::value<int64_t>(), "samples per task at most; 0 = all [0]")
+      ("device", po::value<std::string>(), "cpu [cpu]")
+      ("threads", po::value<int>(), "LibTorch threads; 0 = all cores [0]")
+      ("decode-threads", po::value<int>(), "FFmpeg decoder threads per video [1]")
+      ("max-new-tokens", po::value<int>(), "generation limit; 0 = each task's default [0]")
+      ("seed", po::value<uint64_t>(), "seed for every random choice (tiny model weights) [0]")
+      ("tasks-dir", po::value<std::string>(), "folder of task specs and prompt templates [built-in]")
+      ("config", po::value<std::string>(), "JSON file with any of the keys above (underscores for dashes); flags win");
+}
+
+RunConfig resolve_config(const po::variables_map& vm) {
+  RunConfig c;
+  if (vm.count("config")) {
+    const std::string path = vm["config"].as<std::string>();
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open config file " + path);
+    nlohmann::json j;
+    try {
+      in >> j;
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot parse config file " + path + ": " + e.what());
+    }
+    apply_json(c, j, path);
+  }
+  if (vm.count("tasks")) c.tasks = split_list(vm["tasks"].as<std::string>());
+  if (vm.count("methods")) c.methods = split_list(vm["methods"].as<std::string>());
+  if (vm.count("budget")) c.budget = vm["budget"].as<int64_t>();
+  if (vm.count("frames")) c.frames = vm["frames"].as<int>();
+  if (vm.count("model")) c.model = vm["model"].as<std::string>();
+  if (vm.count("data-root")) c.data_root = vm["data-root"].as<std::string>();
+  if (vm.count("out")) c.out = vm["out"].as<std::string>();
+  if (vm.count("limit")) c.limit = vm["limit"].as<int64_t>();
+  if (vm.count("device")) c.device = vm["device"].as<std::string>();
+  if (vm.count("threads")) c.threads = vm["threads"].as<int>();
+  if (vm.count("decode-threads")) c.decode_threads = vm["decode-threads"].as<int>();
+  if (vm.count("max-new-tokens")) c.max_new_tokens = vm["max-new-tokens"].as<int>();
+  if (vm.count("seed")) c.seed = vm["seed"].as<uint64_t>();
+  if (vm.count("tasks-dir")) c.tasks_dir = vm["tasks-dir"].as<std::string>();
+  if (c.tasks.empty() || c.methods.empty()) throw std::runtime_error("run: --tasks and --methods must not be empty");
+  if (c.budget < 1) throw std::runtime_error("run: --budget must be positive");
+  return c;
+}
+
+}  // namespace
+
+int run_and_report(const RunConfig& cfg, const Args& argv) {
+  set_torch_threads(cfg.threads);
+  const RunSummary s = run_evaluation(cfg, argv);
+  reports::write_reports(cfg.out);
+  std::cerr << "ppbench: " << s.written << " records written, " << s.skipped << " already recorded, " << s.errors
+            << " with errors; reports in " << cfg.out << "/report.json and report.md\n";
+  return 0;
+}
+
+int cmd_run(const Args& args, const Args& argv) {
+  po::options_description o("run options");
+  add_run_options(o);
+  po::variables_map vm;
+  if (!parse_command(args, o, {"ppbench run --data-root DIR --out RUN [options]",
+                               "Evaluates every task x method at the budget and writes RUN/config.json (resolved\n"
+                               "configuration), RUN/context.json (provenance), RUN/samples.jsonl (one fsynced record\n"
+                               "per sample and variant), RUN/report.json and RUN/report.md. Rerun on the same RUN to\n"
+                               "resume: recorded samples are skipped. A bad sample is recorded with its error."},
+                     vm))
+    return 0;
+  return run_and_report(resolve_config(vm), argv);
+}
+
+int cmd_report(const Args& args, const Args&) {
+  po::options_description o("report options");
+  o.add_options()("run", po::value<std::string>()->required(), "run folder");
+  po::positional_options_description pos;
+  pos.add("run", 1);
+  po::variables_map vm;
+  if (!parse_command(args, o, {"ppbench report RUN",
+                               "Rewrites RUN/report.json and RUN/report.md from RUN/samples.jsonl and\n"
+                               "RUN/context.json without running the model."},
+                     vm, &pos))
+    return 0;
+  const std::string run = vm["run"].as<std::string>();
+  if (!fs::exists(fs::path(run) / "samples.jsonl")) throw std::runtime_error("no samples.jsonl in " + run);
+  reports::write_reports(run);
+  std::cout << run << "/report.json\n" << run << "/report.md\n";
+  return 0;
+}
+
+}  // namespace ppb::harness

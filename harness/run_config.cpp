@@ -1,0 +1,60 @@
+#include "harness/run_config.h"
+
+#include <set>
+#include <stdexcept>
+
+namespace ppb::harness {
+
+nlohmann::json to_json(const RunConfig& c) {
+  return {{"tasks", c.tasks},
+          {"methods", c.methods},
+          {"budget", c.budget},
+          {"frames", c.frames},
+          {"model", c.model},
+          {"data_root", c.data_root},
+          {"out", c.out},
+          {"limit", c.limit},
+          {"device", c.device},
+          {"threads", c.threads},
+          {"decode_threads", c.decode_threads},
+          {"max_new_tokens", c.max_new_tokens},
+          {"seed", c.seed},
+          {"tasks_dir", c.tasks_dir}};
+}
+
+void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw std::runtime_error(where + ": a configuration must be a JSON object");
+  static const std::set<std::string> known = {"tasks", "methods", "budget", "frames", "model", "data_root", "out",
+                                              "limit", "device", "threads", "decode_threads", "max_new_tokens",
+                                              "seed", "tasks_dir"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!known.count(it.key())) throw std::runtime_error(where + ": unknown key '" + it.key() + "'");
+    try {
+      const auto& v = it.value();
+      const std::string& k = it.key();
+      if (k == "tasks") c.tasks = v.get<std::vector<std::string>>();
+      else if (k == "methods") c.methods = v.get<std::vector<std::string>>();
+      else if (k == "budget") c.budget = v.get<int64_t>();
+      else if (k == "frames") c.frames = v.get<int>();
+      else if (k == "model") c.model = v.get<std::string>();
+      else if (k == "data_root") c.data_root = v.get<std::string>();
+      else if (k == "out") c.out = v.get<std::string>();
+      else if (k == "limit") c.limit = v.get<int64_t>();
+      else if (k == "device") c.device = v.get<std::string>();
+      else if (k == "threads") c.threads = v.get<int>();
+      else if (k == "decode_threads") c.decode_threads = v.get<int>();
+      else if (k == "max_new_tokens") c.max_new_tokens = v.get<int>();
+      else if (k == "seed") c.seed = v.get<uint64_t>();
+      else if (k == "tasks_dir") c.tasks_dir = v.get<std::string>();
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(where + ": key '" + it.key() + "' has the wrong type");
+    }
+  }
+}
+
+nlohmann::json plan_fields(const RunConfig& c) {
+  // Budget, frames, method and task are part of each record's key; these are not.
+  return {{"model", c.model}, {"data_root", c.data_root}, {"seed", c.seed}, {"max_new_tokens", c.max_new_tokens}};
+}
+
+}  // namespace ppb::harness

@@ -1,0 +1,34 @@
+// The resolved configuration of a run: defaults < --config FILE < command-line flags.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ppb::harness {
+
+struct RunConfig {
+  std::vector<std::string> tasks{"synth_mcq"};       // task names from the registry
+  std::vector<std::string> methods{"full", "avgpool3d"};  // token reducers
+  int64_t budget = 1024;          // visual-token budget B recorded with every variant
+  int frames = 0;                 // frames per video; 0 = each task's default
+  std::string model = "tiny";     // checkpoint folder, or "tiny" for a tiny checkpoint made in RUN/tiny_model
+  std::string data_root;          // folder holding the tasks' annotations and videos
+  std::string out;                // the run folder
+  int64_t limit = 0;              // samples per task at most; 0 = all
+  std::string device = "cpu";     // cpu (cuda arrives with the full model)
+  int threads = 0;                // LibTorch intra-op threads; 0 = all cores
+  int decode_threads = 1;         // FFmpeg decoder threads per video
+  int max_new_tokens = 0;         // generation limit; 0 = each task's default
+  uint64_t seed = 0;              // seeds every random choice (tiny model weights)
+  std::string tasks_dir;          // task specs and templates; empty = the built-in folder
+};
+
+nlohmann::json to_json(const RunConfig& c);
+// Overlays the keys present in `j` onto `c`; an unknown key is an error naming `where`.
+void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where);
+// The keys whose change makes earlier records of a run incomparable.
+nlohmann::json plan_fields(const RunConfig& c);
+
+}  // namespace ppb::harness

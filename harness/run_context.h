@@ -1,0 +1,21 @@
+// RUN/context.json: where the numbers of a run come from (build, libraries, machine, command,
+// model and task fingerprints). report.json copies it.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run_config.h"
+#include "tasks/task_registry.h"
+
+namespace ppb::harness {
+
+// sha256 of a task's canonical spec and its prompt template text.
+std::string task_fingerprint(const tasks::Task& t);
+// Build, library and machine facts (no times, so that repeated runs give the same bytes).
+nlohmann::json build_context();
+void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const std::string& model_fingerprint,
+                       const std::vector<const tasks::Task*>& run_tasks);
+
+}  // namespace ppb::harness

@@ -1,0 +1,115 @@
+#include "model/checkpoint.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "model/sha256.h"
+
+namespace fs = std::filesystem;
+
+namespace ppb::model {
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::ostringstream o;
+  o << "[";
+  for (size_t i = 0; i < s.size(); ++i) o << (i ? "," : "") << s[i];
+  o << "]";
+  return o.str();
+}
+
+}  // namespace
+
+Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
+  const fs::path root(dir);
+  const fs::path index = root / "model.safetensors.index.json";
+  std::vector<std::string> shard_names;
+  std::map<std::string, std::string> weight_map;
+  if (fs::exists(index)) {
+    std::ifstream in(index);
+    nlohmann::json j;
+    try {
+      in >> j;
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot parse " + index.string() + ": " + e.what());
+    }
+    if (!j.contains("weight_map") || !j["weight_map"].is_object())
+      throw std::runtime_error(index.string() + " has no weight_map object");
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+      weight_map[it.key()] = it.value().get<std::string>();
+      shard_names.push_back(it.value().get<std::string>());
+    }
+    std::sort(shard_names.begin(), shard_names.end());
+    shard_names.erase(std::unique(shard_names.begin(), shard_names.end()), shard_names.end());
+  } else if (fs::exists(root / "model.safetensors")) {
+    shard_names.push_back("model.safetensors");
+  } else {
+    throw std::runtime_error("no model.safetensors or model.safetensors.index.json in " + dir);
+  }
+  std::map<std::string, const SafetensorsFile*> by_name;
+  for (const auto& s : shard_names) {
+    files_.push_back(std::make_unique<SafetensorsFile>((root / s).string()));
+    by_name[s] = files_.back().get();
+  }
+  for (const auto& f : files_)
+    for (const auto& [name, info] : f->tensors()) {
+      if (where_.count(name))
+        throw std::runtime_error("tensor '" + name + "' appears in two shards: " + where_[name]->path() + " and " +
+                                 f->path());
+      where_[name] = f.get();
+    }
+  // The index must agree with the shards: a stale index is a common cause of half-loaded models.
+  for (const auto& [name, shard] : weight_map) {
+    auto it = where_.find(name);
+    if (it == where_.end())
+      throw std::runtime_error(index.string() + " lists tensor '" + name + "' in " + shard + ", which lacks it");
+    if (it->second != by_name[shard])
+      throw std::runtime_error(index.string() + " places tensor '" + name + "' in " + shard + " but it is in " +
+                               it->second->path());
+  }
+}
+
+at::Tensor Checkpoint::get(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype) {
+  auto it = where_.find(name);
+  if (it == where_.end()) {
+    missing_.push_back(name + " " + shape_text(shape));
+    return at::zeros(shape, at::TensorOptions().dtype(dtype));  // placeholder until check_complete() throws
+  }
+  const auto& info = it->second->tensors().at(name);
+  if (info.shape != shape)
+    throw std::runtime_error("tensor '" + name + "' in " + it->second->path() + " has shape " + shape_text(info.shape) +
+                             ", expected " + shape_text(shape));
+  used_.insert(name);
+  return it->second->load(name, dtype);
+}
+
+std::vector<std::string> Checkpoint::unused() const {
+  std::vector<std::string> out;
+  for (const auto& [name, f] : where_)
+    if (!used_.count(name)) out.push_back(name);
+  return out;
+}
+
+void Checkpoint::check_complete() const {
+  if (missing_.empty()) return;
+  std::string msg = "checkpoint " + dir_ + " lacks " + std::to_string(missing_.size()) + " tensor(s):";
+  for (const auto& m : missing_) msg += "\n  " + m;
+  throw std::runtime_error(msg);
+}
+
+std::string Checkpoint::fingerprint() const {
+  Sha256 h;
+  for (const auto& f : files_) {
+    h.update(fs::path(f->path()).filename().string());
+    h.update(f->header_text());
+    h.update(std::to_string(f->file_size()));
+  }
+  return h.hex_digest();
+}
+
+}  // namespace ppb::model

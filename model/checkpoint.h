@@ -1,0 +1,41 @@
+// A checkpoint folder in the Hugging Face release layout: config.json, one safetensors file or
+// shards listed in model.safetensors.index.json, and tokenizer files.
+#pragma once
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "model/safetensors.h"
+
+namespace ppb::model {
+
+class Checkpoint {
+ public:
+  explicit Checkpoint(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  bool has(const std::string& name) const { return where_.count(name) > 0; }
+  // Loads `name` as float32 (or `dtype`) and checks its shape; records it as used.
+  at::Tensor get(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype = at::kFloat);
+  // Names that were requested but absent, with the expected shapes, collected so that one error lists them all.
+  const std::vector<std::string>& missing() const { return missing_; }
+  // Names in the files that no get() asked for.
+  std::vector<std::string> unused() const;
+  // sha256 over every shard's header bytes and file size: identifies the weights without reading them.
+  std::string fingerprint() const;
+  // Throws one error naming every missing tensor, if any.
+  void check_complete() const;
+
+ private:
+  std::string dir_;
+  std::vector<std::unique_ptr<SafetensorsFile>> files_;
+  std::map<std::string, const SafetensorsFile*> where_;
+  std::set<std::string> used_;
+  std::vector<std::string> missing_;
+};
+
+}  // namespace ppb::model

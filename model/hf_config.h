@@ -1,0 +1,54 @@
+// config.json of a PPLLaVA / LLaVA-NeXT checkpoint, reduced to the fields the modules need.
+#pragma once
+#include <array>
+#include <string>
+
+namespace ppb::model {
+
+// vision_config: a CLIP ViT.
+struct VisionConfig {
+  int hidden_size = 1024;         // width of the vision transformer
+  int intermediate_size = 4096;   // MLP width
+  int num_hidden_layers = 24;     // encoder layers
+  int num_attention_heads = 16;   // attention heads
+  int image_size = 336;           // input side in pixels
+  int patch_size = 14;            // patch side in pixels
+  double layer_norm_eps = 1e-5;   // LayerNorm epsilon
+  std::string hidden_act = "quick_gelu";  // MLP activation
+  int grid() const { return image_size / patch_size; }
+};
+
+// text_config: a LLaMA-family decoder.
+struct TextConfig {
+  int hidden_size = 4096;             // model width
+  int intermediate_size = 11008;      // SwiGLU width
+  int num_hidden_layers = 32;         // decoder layers
+  int num_attention_heads = 32;       // query heads
+  int num_key_value_heads = 32;       // key/value heads (grouped-query attention when fewer)
+  int vocab_size = 32064;             // embedding rows, including added tokens and padding
+  double rms_norm_eps = 1e-5;         // RMSNorm epsilon
+  double rope_theta = 10000.0;        // rotary base
+  int max_position_embeddings = 4096; // context length
+  int bos_token_id = 1;               // <s>
+  int eos_token_id = 2;               // </s>
+  int head_dim() const { return hidden_size / num_attention_heads; }
+};
+
+struct ModelConfig {
+  std::string model_type = "llava_next";        // architecture family
+  std::string pooling = "ppllava";              // the checkpoint's trained reducer
+  std::array<int, 3> pooling_kernel{2, 3, 3};   // video pooling kernel (frames, rows, columns)
+  std::array<int, 3> pooling_stride{2, 3, 3};   // video pooling stride
+  int image_token_index = 32000;                // id of <image> in the prompt
+  int pad_token_id = 0;                         // padding id
+  std::string projector_hidden_act = "gelu";    // projector activation
+  int vision_feature_layer = -2;                // hidden-state index fed to the projector
+  std::string vision_feature_select_strategy = "default";  // "default" drops CLS, "full" keeps it
+  VisionConfig vision;                          // vision_config
+  TextConfig text;                              // text_config
+};
+
+// Reads DIR/config.json; errors name the file and the key.
+ModelConfig read_model_config(const std::string& dir);
+
+}  // namespace ppb::model

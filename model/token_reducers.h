@@ -1,0 +1,57 @@
+// Visual-token reducers ("methods"): how a video's patch grid becomes the tokens the LLM sees.
+// Each has a name, a place relative to the projector and a token-count rule; the registry is an
+// explicit table filled by register_builtin_reducers().
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+namespace ppb::model {
+
+enum class ReducerPlacement { before_projector, after_projector };
+const char* placement_name(ReducerPlacement p);
+
+// The shape of a video's features before reduction.
+struct GridShape {
+  int64_t frames = 0;  // T
+  int64_t rows = 0;    // patch rows h
+  int64_t cols = 0;    // patch columns w
+};
+
+struct TokenReducer {
+  std::string name;                 // method name used on the command line and in records
+  std::string description;          // one line for `ppbench list methods`
+  std::string budget_rule;          // how the method's parameters follow from a budget, in words
+  ReducerPlacement placement = ReducerPlacement::after_projector;
+  nlohmann::json default_params;    // parameters when none are given, recorded with every sample
+  // Tokens the reducer outputs for a grid; throws when the parameters do not fit the grid.
+  std::function<int64_t(const GridShape&, const nlohmann::json& params)> count;
+  // features [T, h, w, D] -> tokens [N, D], N == count(...).
+  std::function<at::Tensor(const at::Tensor& features, const nlohmann::json& params)> reduce;
+};
+
+class ReducerRegistry {
+ public:
+  void add(TokenReducer r);
+  // Throws for an unknown name, listing the valid ones.
+  const TokenReducer& get(const std::string& name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, TokenReducer> reducers_;
+};
+
+// Fills `reg` with the built-in methods: full, avgpool3d.
+void register_builtin_reducers(ReducerRegistry& reg);
+// The process-wide registry with the built-in methods.
+const ReducerRegistry& builtin_reducers();
+
+// Non-overlapping 3-D average pooling with kernel = stride over [T, h, w, D], floor mode, output
+// flattened frames-major then rows then columns.
+at::Tensor avg_pool3d_tokens(const at::Tensor& features, const std::array<int64_t, 3>& kernel);
+
+}  // namespace ppb::model

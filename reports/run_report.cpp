@@ -1,0 +1,138 @@
+#include "reports/run_report.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+#include "metrics/summary_stats.h"
+#include "reports/report_markdown.h"
+#include "reports/sample_records.h"
+
+namespace fs = std::filesystem;
+
+namespace ppb::reports {
+namespace {
+
+const char* const kStages[] = {"decode", "preprocess", "vision", "reduce", "prefill", "generate", "total"};
+const char* const kTokenFields[] = {"visual_raw", "visual", "prompt", "generated", "context"};
+
+nlohmann::ordered_json distribution_json(const std::vector<double>& v) {
+  const metrics::Distribution d = metrics::distribution(v);
+  return {{"mean", d.mean}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}};
+}
+
+nlohmann::ordered_json accuracy_json(int64_t hits, int64_t n) {
+  const metrics::Proportion p = metrics::proportion(hits, n);
+  return {{"value", p.value}, {"correct", p.hits}, {"n", p.n}, {"stderr", p.stderr_}};
+}
+
+struct Group {
+  nlohmann::json first;                 // the first record, for task, protocol and variant
+  std::vector<const nlohmann::json*> records;
+};
+
+nlohmann::ordered_json aggregate(const Group& g) {
+  int64_t n_errors = 0, n_unparsed = 0, hits = 0;
+  std::map<std::string, std::pair<int64_t, int64_t>> by_subtask;  // name -> (hits, scored)
+  std::map<std::string, std::vector<double>> tokens, times;
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const auto* r : g.records) {
+    if (!(*r)["error"].is_null()) {
+      ++n_errors;
+      errors.push_back({{"sample_id", (*r)["sample_id"]}, {"stage", (*r)["error"]["stage"]},
+                        {"message", (*r)["error"]["message"]}});
+      continue;
+    }
+    const bool correct = (*r)["correct"].get<bool>();
+    if ((*r)["parsed"].get<std::string>().empty()) ++n_unparsed;
+    hits += correct;
+    auto& sub = by_subtask[r->value("subtask", "")];
+    sub.first += correct;
+    sub.second += 1;
+    for (const char* f : kTokenFields) tokens[f].push_back((*r)["tokens"][f].get<double>());
+    for (const char* s : kStages) times[s].push_back((*r)["times_ms"][s].get<double>());
+  }
+  const int64_t n_total = static_cast<int64_t>(g.records.size());
+  const int64_t n_scored = n_total - n_errors;
+  const auto& variant = g.first["variant"];
+  nlohmann::ordered_json out;
+  out["task"] = g.first["task"];
+  out["protocol"] = g.first["protocol"];
+  out["variant"] = {{"method", variant["method"]}, {"budget", variant["budget"]}, {"frames", variant["frames"]},
+                    {"checkpoint", variant["checkpoint"]}};
+  out["method_params"] = g.first["method_params"];
+  out["n_total"] = n_total;
+  out["n_scored"] = n_scored;
+  out["n_errors"] = n_errors;
+  out["n_unparsed"] = n_unparsed;
+  out["accuracy"] = accuracy_json(hits, n_scored);
+  nlohmann::ordered_json subs = nlohmann::ordered_json::object();
+  for (const auto& [name, hs] : by_subtask)
+    if (!name.empty()) subs[name] = accuracy_json(hs.first, hs.second);
+  out["subtasks"] = subs;
+  nlohmann::ordered_json tok = nlohmann::ordered_json::object();
+  for (const char* f : kTokenFields) {
+    const metrics::Distribution d = metrics::distribution(tokens[f]);
+    tok[f] = {{"mean", d.mean}, {"min", d.min}, {"max", d.max}};
+  }
+  out["tokens"] = tok;
+  const int64_t budget = variant["budget"].get<int64_t>();
+  const double visual_max = tok["visual"]["max"].get<double>();
+  out["budget_use"] = budget > 0 ? tok["visual"]["mean"].get<double>() / static_cast<double>(budget) : 0.0;
+  out["over_budget"] = n_scored > 0 && visual_max > static_cast<double>(budget);
+  nlohmann::ordered_json lat = nlohmann::ordered_json::object();
+  for (const char* s : kStages) lat[s] = distribution_json(times[s]);
+  out["latency_ms"] = lat;
+  out["errors"] = errors;
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json build_report(const std::string& run_dir) {
+  const fs::path root(run_dir);
+  nlohmann::json context;
+  {
+    std::ifstream in(root / "context.json");
+    if (!in) throw std::runtime_error("no context.json in " + run_dir + " (is it a run folder?)");
+    try {
+      in >> context;
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot parse " + (root / "context.json").string() + ": " + e.what());
+    }
+  }
+  const LoadedRecords loaded = load_records((root / "samples.jsonl").string());
+  // Groups in order of first appearance: the run writes task by task, methods in the order given.
+  std::vector<std::string> order;
+  std::map<std::string, Group> groups;
+  for (const auto& r : loaded.records) {
+    const auto& v = r.at("variant");
+    const std::string key = r.at("task").get<std::string>() + "\x1f" + v.at("method").get<std::string>() + "\x1f" +
+                            v.at("budget").dump() + "\x1f" + v.at("frames").dump() + "\x1f" +
+                            v.at("checkpoint").get<std::string>();
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) {
+      order.push_back(key);
+      it->second.first = r;
+    }
+    it->second.records.push_back(&r);
+  }
+  nlohmann::ordered_json report;
+  report["schema_version"] = kReportSchemaVersion;
+  report["context"] = context;
+  report["torn_tail_ignored"] = loaded.torn_tail;
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  for (const auto& key : order) results.push_back(aggregate(groups.at(key)));
+  report["results"] = results;
+  return report;
+}
+
+nlohmann::ordered_json write_reports(const std::string& run_dir) {
+  nlohmann::ordered_json report = build_report(run_dir);
+  std::ofstream(fs::path(run_dir) / "report.json") << report.dump(2) << "\n";
+  std::ofstream(fs::path(run_dir) / "report.md") << render_markdown(report);
+  return report;
+}
+
+}  // namespace ppb::reports

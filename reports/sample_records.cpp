@@ -1,0 +1,45 @@
+#include "reports/sample_records.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace ppb::reports {
+
+std::string record_key(const nlohmann::json& r) {
+  const auto& v = r.at("variant");
+  return r.at("task").get<std::string>() + "\x1f" + r.at("sample_id").get<std::string>() + "\x1f" +
+         v.at("method").get<std::string>() + "\x1f" + std::to_string(v.at("budget").get<int64_t>()) + "\x1f" +
+         std::to_string(v.at("frames").get<int64_t>()) + "\x1f" + v.at("checkpoint").get<std::string>();
+}
+
+LoadedRecords load_records(const std::string& path) {
+  LoadedRecords out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return out;  // no file yet: nothing recorded
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string data = ss.str();
+  size_t pos = 0, line_no = 0;
+  while (pos < data.size()) {
+    size_t nl = data.find('\n', pos);
+    ++line_no;
+    if (nl == std::string::npos) {  // the write of this line never finished
+      out.torn_tail = true;
+      break;
+    }
+    const std::string line = data.substr(pos, nl - pos);
+    if (!line.empty()) {
+      try {
+        out.records.push_back(nlohmann::json::parse(line));
+      } catch (const std::exception& e) {
+        throw std::runtime_error(path + " line " + std::to_string(line_no) + " is not valid JSON: " + e.what());
+      }
+    }
+    pos = nl + 1;
+    out.valid_bytes = pos;
+  }
+  return out;
+}
+
+}  // namespace ppb::reports

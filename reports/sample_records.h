@@ -1,0 +1,23 @@
+// Reading RUN/samples.jsonl, the one file every later phase (score, report) starts from.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ppb::reports {
+
+// The resume key of a record: task, sample id and the variant fields.
+std::string record_key(const nlohmann::json& record);
+
+// The records of a samples.jsonl. A last line without its newline (a write cut short) is
+// ignored and flagged; any other unparsable line is an error naming the file and line.
+struct LoadedRecords {
+  std::vector<nlohmann::json> records;  // in file order
+  bool torn_tail = false;               // a partial last line was found
+  uint64_t valid_bytes = 0;             // length of the file up to the last complete line
+};
+LoadedRecords load_records(const std::string& path);
+
+}  // namespace ppb::reports

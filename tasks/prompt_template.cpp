@@ -1,0 +1,58 @@
+#include "tasks/prompt_template.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace ppb::tasks {
+
+std::string option_letter(size_t i) {
+  if (i >= 26) throw std::runtime_error("more than 26 options");
+  return std::string(1, static_cast<char>('A' + i));
+}
+
+std::string format_options(const std::vector<std::string>& candidates) {
+  std::string out;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i) out += "\n";
+    out += "(" + option_letter(i) + ") " + candidates[i];
+  }
+  return out;
+}
+
+std::string render_prompt(const std::string& tmpl, const std::string& template_name, const std::string& question,
+                          const std::vector<std::string>& candidates) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < tmpl.size()) {
+    size_t open = tmpl.find('{', pos);
+    if (open == std::string::npos) {
+      out += tmpl.substr(pos);
+      break;
+    }
+    out += tmpl.substr(pos, open - pos);
+    size_t close = tmpl.find('}', open);
+    if (close == std::string::npos) throw std::runtime_error("prompt template " + template_name + ": unclosed '{'");
+    const std::string key = tmpl.substr(open + 1, close - open - 1);
+    if (key == "question")
+      out += question;
+    else if (key == "options")
+      out += format_options(candidates);
+    else
+      throw std::runtime_error("prompt template " + template_name + ": unknown placeholder {" + key + "}");
+    pos = close + 1;
+  }
+  return out;
+}
+
+std::string read_prompt_template(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open prompt template " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+}  // namespace ppb::tasks

@@ -1,0 +1,63 @@
+#include "tasks/task_registry.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "datasets/mvbench_reader.h"
+#include "ppb_build_info.h"
+#include "tasks/prompt_template.h"
+
+namespace fs = std::filesystem;
+
+namespace ppb::tasks {
+
+std::vector<datasets::Sample> Task::load_samples(const std::string& data_root) const {
+  std::vector<datasets::Sample> out;
+  const fs::path root(data_root);
+  for (const auto& sub : spec.subtasks) {
+    auto part = datasets::read_mvbench_json((root / spec.annotation_dir / (sub + ".json")).string(),
+                                            (root / spec.video_dir).string(), sub);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+void TaskRegistry::add(Task t) {
+  const std::string name = t.spec.name;
+  if (!tasks_.emplace(name, std::move(t)).second) throw std::runtime_error("task '" + name + "' registered twice");
+}
+
+const Task& TaskRegistry::get(const std::string& name) const {
+  auto it = tasks_.find(name);
+  if (it != tasks_.end()) return it->second;
+  std::string known;
+  for (const auto& [n, t] : tasks_) known += (known.empty() ? "" : ", ") + n;
+  throw std::runtime_error("unknown task '" + name + "' (known: " + known + ")");
+}
+
+std::vector<std::string> TaskRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, t] : tasks_) out.push_back(n);
+  return out;
+}
+
+std::string default_tasks_dir() {
+  if (const char* env = std::getenv("PPBENCH_TASKS_DIR"); env && *env) return env;
+  return std::string(PPB_SOURCE_DIR) + "/tasks";
+}
+
+void register_builtin_tasks(TaskRegistry& reg, const std::string& tasks_dir) {
+  static const char* const kBuiltin[] = {"synth_mcq"};
+  for (const char* name : kBuiltin) {
+    Task t;
+    t.spec = read_task_spec((fs::path(tasks_dir) / "specs" / (std::string(name) + ".json")).string());
+    if (t.spec.name != name)
+      throw std::runtime_error(t.spec.source_file + ": name '" + t.spec.name + "' differs from the file name");
+    t.template_path = (fs::path(tasks_dir) / t.spec.prompt_template).string();
+    t.prompt_template = read_prompt_template(t.template_path);
+    reg.add(std::move(t));
+  }
+}
+
+}  // namespace ppb::tasks

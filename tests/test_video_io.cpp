@@ -1,0 +1,119 @@
+// Synthetic videos through the real encoder and decoder: reproducible bytes, frame counts,
+// pixel content, presentation order (the files carry B-frames) and errors.
+#include "tests/catch_aten.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "datasets/frame_preprocess.h"
+#include "datasets/synthetic_benchmark.h"
+#include "datasets/video_reader.h"
+#include "tests/test_support.h"
+
+using namespace ppb::datasets;
+using ppb::test::read_file;
+using ppb::test::TempDir;
+
+namespace {
+
+SyntheticOptions small_options(uint64_t seed) {
+  SyntheticOptions o;
+  o.seed = seed;
+  o.videos = 3;
+  o.frames = 24;
+  o.width = 240;
+  o.height = 240;
+  return o;
+}
+
+// Centroid (x, y) of the pixels that differ clearly from the grey background.
+std::pair<double, double> shape_centroid(const at::Tensor& frame) {
+  auto a = frame.accessor<uint8_t, 3>();
+  double sx = 0, sy = 0, n = 0;
+  for (int64_t y = 0; y < frame.size(0); ++y)
+    for (int64_t x = 0; x < frame.size(1); ++x) {
+      int diff = 0;
+      for (int c = 0; c < 3; ++c) diff += std::abs(static_cast<int>(a[y][x][c]) - 128);
+      if (diff > 90) {
+        sx += x;
+        sy += y;
+        n += 1;
+      }
+    }
+  REQUIRE(n > 0);
+  return {sx / n, sy / n};
+}
+
+}  // namespace
+
+TEST_CASE("the same seed writes the same bytes", "[video]") {
+  TempDir a("synth_a"), b("synth_b"), c("synth_c");
+  write_synthetic_benchmark(a.path(), small_options(3));
+  write_synthetic_benchmark(b.path(), small_options(3));
+  write_synthetic_benchmark(c.path(), small_options(4));
+  for (const char* f : {"videos/synth_000.mp4", "videos/synth_002.mp4", "json/color.json", "json/direction.json"})
+    CHECK(read_file(a / f) == read_file(b / f));
+  CHECK(read_file(a / "json/count.json") + read_file(a / "json/color.json") + read_file(a / "json/direction.json") !=
+        read_file(c / "json/count.json") + read_file(c / "json/color.json") + read_file(c / "json/direction.json"));
+}
+
+TEST_CASE("decoded synthetic videos show what their annotations say", "[video]") {
+  TempDir dir("synth");
+  const auto truths = write_synthetic_benchmark(dir.path(), small_options(11));
+  for (const auto& t : truths) {
+    VideoReader reader(dir / ("videos/" + t.file));
+    CHECK(reader.info().frames_total == 24);
+    CHECK(reader.info().fps == Approx(24.0));
+    CHECK(reader.info().width == 240);
+    std::vector<int64_t> all(24);
+    for (int i = 0; i < 24; ++i) all[i] = i;
+    at::Tensor frames = reader.read_frames(all, 240);
+    REQUIRE(frames.sizes().vec() == (std::vector<int64_t>{24, 240, 240, 3}));
+    // The corner is background grey (up to compression error).
+    for (int c = 0; c < 3; ++c) CHECK(std::abs(frames[0][2][2][c].item<int>() - 128) < 12);
+    // The shapes' colour: the mean of the clearly non-grey pixels of frame 0 is near the annotated colour.
+    const auto rgb = synthetic_color_rgb(t.color);
+    at::Tensor f0 = frames[0].to(at::kInt);
+    at::Tensor fg = (f0 - 128).abs().sum(-1) > 90;
+    for (int c = 0; c < 3; ++c) {
+      const double mean = f0.select(-1, c).masked_select(fg).to(at::kDouble).mean().item<double>();
+      CHECK(std::abs(mean - rgb[c]) < 40);
+    }
+    // Presentation order: the centroid moves one way, frame after frame.
+    double prev = t.direction == "left" || t.direction == "right" ? shape_centroid(frames[0]).first
+                                                                  : shape_centroid(frames[0]).second;
+    for (int i = 1; i < 24; ++i) {
+      auto [x, y] = shape_centroid(frames[i]);
+      const double now = (t.direction == "left" || t.direction == "right") ? x : y;
+      if (t.direction == "right" || t.direction == "down")
+        CHECK(now > prev);
+      else
+        CHECK(now < prev);
+      prev = now;
+    }
+  }
+}
+
+TEST_CASE("read_frames honours order and repeats, and reports bad requests", "[video]") {
+  TempDir dir("synth");
+  write_synthetic_benchmark(dir.path(), small_options(5));
+  VideoReader reader(dir / "videos/synth_001.mp4");
+  at::Tensor some = reader.read_frames({5, 2, 5}, 64);
+  at::Tensor two = reader.read_frames({2}, 64);
+  CHECK(at::equal(some[0], some[2]));
+  CHECK(at::equal(some[1], two[0]));
+  CHECK_FALSE(at::equal(some[0], some[1]));
+  CHECK_THROWS_WITH(reader.read_frames({30}, 64), Catch::Contains("frame 30 requested but only 24 frames decode"));
+  CHECK_THROWS_WITH(VideoReader(dir / "videos/none.mp4"), Catch::Contains("none.mp4"));
+  std::ofstream(dir / "junk.mp4") << "this is not a video";
+  CHECK_THROWS_WITH(VideoReader(dir / "junk.mp4"), Catch::Contains("junk.mp4"));
+}
+
+TEST_CASE("CLIP normalisation of uint8 frames", "[video]") {
+  at::Tensor rgb = at::full({1, 2, 2, 3}, 255, at::kByte);
+  rgb[0][0][0][1] = 0;
+  at::Tensor x = normalize_frames(rgb, clip_normalization());
+  REQUIRE(x.sizes().vec() == (std::vector<int64_t>{1, 3, 2, 2}));
+  CHECK(x[0][0][1][1].item<float>() == Approx((1.0 - 0.48145466) / 0.26862954));
+  CHECK(x[0][1][0][0].item<float>() == Approx((0.0 - 0.4578275) / 0.26130258));
+}
