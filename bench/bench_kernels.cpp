@@ -41,6 +41,18 @@ void BM_avgpool3d(benchmark::State& state) {
 }
 BENCHMARK(BM_avgpool3d)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond);
 
+// The anchor: the same pooling as the Python references write it, avg_pool3d over [1, D, T, h, w].
+void BM_avgpool3d_aten_anchor(benchmark::State& state) {
+  at::set_num_threads(1);
+  at::Tensor x = at::randn({32, 24, 24, state.range(0)});
+  for (auto _ : state) {
+    at::Tensor y = at::avg_pool3d(x.permute({3, 0, 1, 2}).unsqueeze(0), {2, 3, 3}, {2, 3, 3});
+    benchmark::DoNotOptimize(y.squeeze(0).permute({1, 2, 3, 0}).reshape({-1, x.size(3)}));
+  }
+  state.SetBytesProcessed(state.iterations() * x.numel() * 4);
+}
+BENCHMARK(BM_avgpool3d_aten_anchor)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond);
+
 // segment_midpoint for 32 frames.
 void BM_segment_midpoint(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ppb::datasets::segment_midpoint(18000, 32, 30.0));
@@ -68,6 +80,18 @@ void BM_normalize_frames(benchmark::State& state) {
     benchmark::DoNotOptimize(ppb::datasets::normalize_frames(rgb, ppb::datasets::clip_normalization()));
 }
 BENCHMARK(BM_normalize_frames)->Unit(benchmark::kMillisecond);
+
+// The anchor: the tensor-op formulation (permute, convert, subtract, divide).
+void BM_normalize_frames_tensor_ops_anchor(benchmark::State& state) {
+  at::set_num_threads(1);
+  at::Tensor rgb = at::randint(0, 255, {32, 336, 336, 3}, at::kByte);
+  const auto& n = ppb::datasets::clip_normalization();
+  at::Tensor mean = at::tensor({n.mean[0], n.mean[1], n.mean[2]}).to(at::kFloat).view({1, 3, 1, 1});
+  at::Tensor std = at::tensor({n.std[0], n.std[1], n.std[2]}).to(at::kFloat).view({1, 3, 1, 1});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(rgb.permute({0, 3, 1, 2}).to(at::kFloat).div_(255.0).sub_(mean).div_(std).contiguous());
+}
+BENCHMARK(BM_normalize_frames_tensor_ops_anchor)->Unit(benchmark::kMillisecond);
 
 // Loading a 64 MiB BF16 tensor from safetensors into float32.
 void BM_safetensors_load_bf16(benchmark::State& state) {

@@ -169,6 +169,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
         rec["frame_indices"] = shared.frame_indices;
         rec["frames_total"] = shared.frames_total;
         rec["preprocess"] = "squash_bicubic_swscale+" + datasets::clip_normalization().name;
+        rec["prompt"] = llm.prompt_text(user, spec.answer_prefix);
         rec["target"] = target;
         rec["response"] = nullptr;
         rec["parsed"] = nullptr;
@@ -190,7 +191,6 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
             tokens["visual"] = visual.size(0);
             vstage = "generate";
             const std::vector<int> ids = llm.prompt_ids(user, spec.answer_prefix);
-            rec["prompt"] = user;
             model::GenerationOptions go;
             go.max_new_tokens = max_new;
             model::GenerationResult g = llm.generate(ids, visual, go);
@@ -209,7 +209,6 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
             error = nlohmann::json{{"stage", vstage}, {"message", e.what()}};
           }
         }
-        if (!rec.contains("prompt")) rec["prompt"] = user;
         double total = 0;
         for (auto it = times.begin(); it != times.end(); ++it) total += it.value().get<double>();
         times["total"] = total;

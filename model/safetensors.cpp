@@ -132,10 +132,10 @@ at::Tensor SafetensorsFile::load(const std::string& name, at::ScalarType dtype) 
   auto it = tensors_.find(name);
   if (it == tensors_.end()) throw std::runtime_error("tensor '" + name + "' not found in " + path_);
   const TensorInfo& info = it->second;
-  // from_blob over a read-only mapping: the tensor is only read, then copied by to()/clone().
+  // from_blob over a read-only mapping: the view is only read; to(..., copy=true) converts and copies in one pass.
   auto view = at::from_blob(const_cast<uint8_t*>(data_ + info.begin), info.shape,
                             at::TensorOptions().dtype(scalar_type_of(info.dtype)));
-  return view.to(dtype).clone();
+  return view.to(dtype, /*non_blocking=*/false, /*copy=*/true);
 }
 
 void write_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,

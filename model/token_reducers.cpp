@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <ATen/Parallel.h>
+
 namespace ppb::model {
 namespace {
 
@@ -51,10 +53,35 @@ std::vector<std::string> ReducerRegistry::names() const {
 }
 
 at::Tensor avg_pool3d_tokens(const at::Tensor& features, const std::array<int64_t, 3>& k) {
-  const int64_t D = features.size(3);
-  at::Tensor x = features.permute({3, 0, 1, 2}).unsqueeze(0);  // [1, D, T, h, w]
-  at::Tensor y = at::avg_pool3d(x, {k[0], k[1], k[2]}, {k[0], k[1], k[2]});
-  return y.squeeze(0).permute({1, 2, 3, 0}).reshape({-1, D});
+  // With kernel = stride the windows tile the grid (the floor-mode remainder is dropped). Channels
+  // last, each output token is the mean of k_t*k_h*k_w contiguous rows of D values: summed row by
+  // row that is one streaming pass, where avg_pool3d on [1, D, T, h, w] needs two transposes
+  // (docs/PERFORMANCE.md has the comparison).
+  const int64_t T = features.size(0), H = features.size(1), W = features.size(2), D = features.size(3);
+  const int64_t To = T / k[0], Ho = H / k[1], Wo = W / k[2];
+  if (features.scalar_type() != at::kFloat) {
+    at::Tensor x = features.slice(0, 0, To * k[0]).slice(1, 0, Ho * k[1]).slice(2, 0, Wo * k[2]);
+    return x.reshape({To, k[0], Ho, k[1], Wo, k[2], D}).mean({1, 3, 5}).reshape({To * Ho * Wo, D});
+  }
+  at::Tensor src = features.contiguous();
+  at::Tensor out = at::zeros({To * Ho * Wo, D}, src.options());
+  const float* in = src.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  const float scale = 1.0f / static_cast<float>(k[0] * k[1] * k[2]);
+  at::parallel_for(0, To * Ho * Wo, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t cell = begin; cell < end; ++cell) {
+      const int64_t t = cell / (Ho * Wo), i = (cell / Wo) % Ho, j = cell % Wo;
+      float* acc = o + cell * D;
+      for (int64_t a = 0; a < k[0]; ++a)
+        for (int64_t b = 0; b < k[1]; ++b)
+          for (int64_t c = 0; c < k[2]; ++c) {
+            const float* row = in + (((t * k[0] + a) * H + i * k[1] + b) * W + j * k[2] + c) * D;
+            for (int64_t d = 0; d < D; ++d) acc[d] += row[d];
+          }
+      for (int64_t d = 0; d < D; ++d) acc[d] *= scale;
+    }
+  });
+  return out;
 }
 
 void register_builtin_reducers(ReducerRegistry& reg) {

@@ -35,8 +35,12 @@ at::Tensor VideoLlm::visual_tokens(const at::Tensor& features, const TokenReduce
   return reducer.reduce(projector_->forward(features), params);
 }
 
+std::string VideoLlm::prompt_text(const std::string& user_message, const std::string& answer_prefix) const {
+  return vicuna_video_prompt(user_message, answer_prefix);
+}
+
 std::vector<int> VideoLlm::prompt_ids(const std::string& user_message, const std::string& answer_prefix) const {
-  return tokenizer_->encode_prompt(vicuna_video_prompt(user_message, answer_prefix));
+  return tokenizer_->encode_prompt(prompt_text(user_message, answer_prefix));
 }
 
 GenerationResult VideoLlm::generate(const std::vector<int>& ids, const at::Tensor& visual,

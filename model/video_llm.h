@@ -34,7 +34,8 @@ class VideoLlm {
   at::Tensor encode_frames(const at::Tensor& pixels) const;
   // features [T, h, w, D_vision] -> visual tokens [N, D_llm], applying the reducer on its side of the projector.
   at::Tensor visual_tokens(const at::Tensor& features, const TokenReducer& reducer, const nlohmann::json& params) const;
-  // Chat-templated prompt ids for a task's user message and answer prefix.
+  // The chat-templated prompt text for a task's user message and answer prefix, and its ids.
+  std::string prompt_text(const std::string& user_message, const std::string& answer_prefix) const;
   std::vector<int> prompt_ids(const std::string& user_message, const std::string& answer_prefix) const;
   GenerationResult generate(const std::vector<int>& prompt_ids, const at::Tensor& visual,
                             const GenerationOptions& opts) const;

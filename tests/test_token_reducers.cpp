@@ -42,6 +42,10 @@ TEST_CASE("avgpool3d equals the windowed mean, non-divisible grids dropping the 
     REQUIRE(got.sizes() == want.sizes());
     CHECK(at::allclose(got.to(at::kDouble), want, 1e-5, 1e-6));
     CHECK(r.count({shape[0], shape[1], shape[2]}, r.default_params) == got.size(0));
+    // Other dtypes and non-contiguous inputs take the generic path; the result is the same.
+    CHECK(at::allclose(r.reduce(x.to(at::kDouble), r.default_params), want, 1e-9, 1e-9));
+    at::Tensor strided = at::randn({shape[0], shape[1], shape[2], 2 * shape[3]}).slice(3, 0, shape[3] * 2, 2);
+    CHECK(at::allclose(r.reduce(strided, r.default_params).to(at::kDouble), avgpool3d_loops(strided, 2, 3, 3), 1e-5, 1e-6));
   }
   // The released geometry: 32 frames of 24x24 -> 16*8*8.
   CHECK(r.count({32, 24, 24}, r.default_params) == 1024);
