@@ -1,5 +1,7 @@
 #include "datasets/mvbench_reader.h"
 
+#include "common/json_file.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -12,14 +14,7 @@ namespace ppb::datasets {
 
 std::vector<Sample> read_mvbench_json(const std::string& json_path, const std::string& video_root,
                                       const std::string& subtask) {
-  std::ifstream in(json_path);
-  if (!in) throw std::runtime_error("cannot open annotation file " + json_path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot parse " + json_path + ": " + e.what());
-  }
+  const nlohmann::json j = read_json_file(json_path, "annotation file");
   if (!j.is_array()) throw std::runtime_error(json_path + ": expected a JSON array of items");
   std::vector<Sample> out;
   for (size_t i = 0; i < j.size(); ++i) {

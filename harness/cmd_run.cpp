@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/json_file.h"
 #include "harness/cli_options.h"
 #include "harness/commands.h"
 #include "harness/evaluation_runner.h"
@@ -37,15 +38,7 @@ RunConfig resolve_config(const po::variables_map& vm) {
   RunConfig c;
   if (vm.count("config")) {
     const std::string path = vm["config"].as<std::string>();
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open config file " + path);
-    nlohmann::json j;
-    try {
-      in >> j;
-    } catch (const std::exception& e) {
-      throw std::runtime_error("cannot parse config file " + path + ": " + e.what());
-    }
-    apply_json(c, j, path);
+    apply_json(c, read_json_file(path, "config file"), path);
   }
   if (vm.count("tasks")) c.tasks = split_list(vm["tasks"].as<std::string>());
   if (vm.count("methods")) c.methods = split_list(vm["methods"].as<std::string>());

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/json_file.h"
 #include "datasets/frame_preprocess.h"
 #include "datasets/frame_sampling.h"
 #include "datasets/video_reader.h"
@@ -48,13 +49,7 @@ std::string resolve_model(RunConfig& cfg) {
 
 void check_resumable(const fs::path& config_path, const RunConfig& cfg) {
   if (!fs::exists(config_path)) return;
-  std::ifstream in(config_path);
-  nlohmann::json old;
-  try {
-    in >> old;
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot parse " + config_path.string() + ": " + e.what());
-  }
+  const nlohmann::json old = read_json_file(config_path.string(), "run configuration");
   RunConfig prev;
   apply_json(prev, old, config_path.string());
   const nlohmann::json a = plan_fields(prev), b = plan_fields(cfg);

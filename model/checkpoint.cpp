@@ -1,5 +1,7 @@
 #include "model/checkpoint.h"
 
+#include "common/json_file.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -31,13 +33,7 @@ Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
   std::vector<std::string> shard_names;
   std::map<std::string, std::string> weight_map;
   if (fs::exists(index)) {
-    std::ifstream in(index);
-    nlohmann::json j;
-    try {
-      in >> j;
-    } catch (const std::exception& e) {
-      throw std::runtime_error("cannot parse " + index.string() + ": " + e.what());
-    }
+    const nlohmann::json j = read_json_file(index.string(), "checkpoint index");
     if (!j.contains("weight_map") || !j["weight_map"].is_object())
       throw std::runtime_error(index.string() + " has no weight_map object");
     for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {

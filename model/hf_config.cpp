@@ -1,5 +1,7 @@
 #include "model/hf_config.h"
 
+#include "common/json_file.h"
+
 #include <fstream>
 #include <stdexcept>
 
@@ -26,14 +28,7 @@ void read(const nlohmann::json& j, const char* key, T& out, const std::string& w
 
 ModelConfig read_model_config(const std::string& dir) {
   const std::string path = dir + "/config.json";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot parse " + path + ": " + e.what());
-  }
+  const nlohmann::json j = read_json_file(path, "model config");
   ModelConfig c;
   read(j, "model_type", c.model_type, path, true);
   read(j, "pooling", c.pooling, path, false);

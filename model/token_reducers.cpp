@@ -33,25 +33,6 @@ const char* placement_name(ReducerPlacement p) {
   return p == ReducerPlacement::before_projector ? "before_projector" : "after_projector";
 }
 
-void ReducerRegistry::add(TokenReducer r) {
-  const std::string name = r.name;
-  if (!reducers_.emplace(name, std::move(r)).second) throw std::runtime_error("method '" + name + "' registered twice");
-}
-
-const TokenReducer& ReducerRegistry::get(const std::string& name) const {
-  auto it = reducers_.find(name);
-  if (it != reducers_.end()) return it->second;
-  std::string known;
-  for (const auto& [n, r] : reducers_) known += (known.empty() ? "" : ", ") + n;
-  throw std::runtime_error("unknown method '" + name + "' (known: " + known + ")");
-}
-
-std::vector<std::string> ReducerRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& [n, r] : reducers_) out.push_back(n);
-  return out;
-}
-
 at::Tensor avg_pool3d_tokens(const at::Tensor& features, const std::array<int64_t, 3>& k) {
   // With kernel = stride the windows tile the grid (the floor-mode remainder is dropped). Channels
   // last, each output token is the mean of k_t*k_h*k_w contiguous rows of D values: summed row by

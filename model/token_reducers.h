@@ -10,6 +10,8 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include "common/named_registry.h"
+
 namespace ppb::model {
 
 enum class ReducerPlacement { before_projector, after_projector };
@@ -34,15 +36,12 @@ struct TokenReducer {
   std::function<at::Tensor(const at::Tensor& features, const nlohmann::json& params)> reduce;
 };
 
-class ReducerRegistry {
- public:
-  void add(TokenReducer r);
-  // Throws for an unknown name, listing the valid ones.
-  const TokenReducer& get(const std::string& name) const;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, TokenReducer> reducers_;
+struct ReducerRegistry : NamedRegistry<TokenReducer> {
+  ReducerRegistry() : NamedRegistry("method") {}
+  void add(TokenReducer r) {
+    const std::string name = r.name;  // read before the move: argument order is unspecified
+    NamedRegistry::add(name, std::move(r));
+  }
 };
 
 // Fills `reg` with the built-in methods: full, avgpool3d.

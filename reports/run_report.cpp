@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "common/json_file.h"
 #include "metrics/summary_stats.h"
 #include "reports/report_markdown.h"
 #include "reports/sample_records.h"
@@ -92,16 +93,8 @@ nlohmann::ordered_json aggregate(const Group& g) {
 
 nlohmann::ordered_json build_report(const std::string& run_dir) {
   const fs::path root(run_dir);
-  nlohmann::json context;
-  {
-    std::ifstream in(root / "context.json");
-    if (!in) throw std::runtime_error("no context.json in " + run_dir + " (is it a run folder?)");
-    try {
-      in >> context;
-    } catch (const std::exception& e) {
-      throw std::runtime_error("cannot parse " + (root / "context.json").string() + ": " + e.what());
-    }
-  }
+  if (!fs::exists(root / "context.json")) throw std::runtime_error("no context.json in " + run_dir + " (is it a run folder?)");
+  const nlohmann::json context = read_json_file((root / "context.json").string(), "run context");
   const LoadedRecords loaded = load_records((root / "samples.jsonl").string());
   // Groups in order of first appearance: the run writes task by task, methods in the order given.
   std::vector<std::string> order;

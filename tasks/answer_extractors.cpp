@@ -34,26 +34,6 @@ std::string extract_option_letter(const ExtractorInput& in) {
   return "";
 }
 
-void ExtractorRegistry::add(AnswerExtractor e) {
-  const std::string name = e.name;
-  if (!extractors_.emplace(name, std::move(e)).second)
-    throw std::runtime_error("extractor '" + name + "' registered twice");
-}
-
-const AnswerExtractor& ExtractorRegistry::get(const std::string& name) const {
-  auto it = extractors_.find(name);
-  if (it != extractors_.end()) return it->second;
-  std::string known;
-  for (const auto& [n, e] : extractors_) known += (known.empty() ? "" : ", ") + n;
-  throw std::runtime_error("unknown extractor '" + name + "' (known: " + known + ")");
-}
-
-std::vector<std::string> ExtractorRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& [n, e] : extractors_) out.push_back(n);
-  return out;
-}
-
 void register_builtin_extractors(ExtractorRegistry& reg) {
   reg.add({"option_letter",
            "leading letter, else first (X), else first standalone capital among the valid options; '' if none",

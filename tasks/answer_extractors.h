@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/named_registry.h"
+
 namespace ppb::tasks {
 
 struct ExtractorInput {
@@ -20,15 +22,12 @@ struct AnswerExtractor {
   std::function<std::string(const ExtractorInput&)> extract;
 };
 
-class ExtractorRegistry {
- public:
-  void add(AnswerExtractor e);
-  // Throws for an unknown name, listing the valid ones.
-  const AnswerExtractor& get(const std::string& name) const;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, AnswerExtractor> extractors_;
+struct ExtractorRegistry : NamedRegistry<AnswerExtractor> {
+  ExtractorRegistry() : NamedRegistry("extractor") {}
+  void add(AnswerExtractor e) {
+    const std::string name = e.name;  // read before the move: argument order is unspecified
+    NamedRegistry::add(name, std::move(e));
+  }
 };
 
 // Fills `reg` with the built-in extractors: option_letter.

@@ -23,25 +23,6 @@ std::vector<datasets::Sample> Task::load_samples(const std::string& data_root) c
   return out;
 }
 
-void TaskRegistry::add(Task t) {
-  const std::string name = t.spec.name;
-  if (!tasks_.emplace(name, std::move(t)).second) throw std::runtime_error("task '" + name + "' registered twice");
-}
-
-const Task& TaskRegistry::get(const std::string& name) const {
-  auto it = tasks_.find(name);
-  if (it != tasks_.end()) return it->second;
-  std::string known;
-  for (const auto& [n, t] : tasks_) known += (known.empty() ? "" : ", ") + n;
-  throw std::runtime_error("unknown task '" + name + "' (known: " + known + ")");
-}
-
-std::vector<std::string> TaskRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& [n, t] : tasks_) out.push_back(n);
-  return out;
-}
-
 std::string default_tasks_dir() {
   if (const char* env = std::getenv("PPBENCH_TASKS_DIR"); env && *env) return env;
   return std::string(PPB_SOURCE_DIR) + "/tasks";

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/named_registry.h"
 #include "datasets/sample.h"
 #include "tasks/task_spec.h"
 
@@ -17,15 +18,12 @@ struct Task {
   std::vector<datasets::Sample> load_samples(const std::string& data_root) const;
 };
 
-class TaskRegistry {
- public:
-  void add(Task t);
-  // Throws for an unknown name, listing the valid ones.
-  const Task& get(const std::string& name) const;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, Task> tasks_;
+struct TaskRegistry : NamedRegistry<Task> {
+  TaskRegistry() : NamedRegistry("task") {}
+  void add(Task t) {
+    const std::string name = t.spec.name;  // read before the move: argument order is unspecified
+    NamedRegistry::add(name, std::move(t));
+  }
 };
 
 // The tasks folder: $PPBENCH_TASKS_DIR when set, else the source tree's tasks/ recorded at build time.

@@ -1,5 +1,7 @@
 #include "tasks/task_spec.h"
 
+#include "common/json_file.h"
+
 #include <fstream>
 #include <set>
 #include <stdexcept>
@@ -7,14 +9,7 @@
 namespace ppb::tasks {
 
 TaskSpec read_task_spec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open task spec " + path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot parse task spec " + path + ": " + e.what());
-  }
+  const nlohmann::json j = read_json_file(path, "task spec");
   if (!j.is_object()) throw std::runtime_error("task spec " + path + " is not a JSON object");
   static const std::set<std::string> known = {
       "name", "version", "family", "description", "reader", "subtasks", "annotation_dir", "video_dir", "protocol",
