@@ -1,5 +1,6 @@
 #include "datasets/frame_preprocess.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <ATen/Parallel.h>
@@ -9,6 +10,83 @@ namespace ppb::datasets {
 const Normalization& clip_normalization() {
   static const Normalization n{"clip", {0.48145466, 0.4578275, 0.40821073}, {0.26862954, 0.26130258, 0.27577711}};
   return n;
+}
+
+const Normalization& siglip_normalization() {
+  static const Normalization n{"siglip", {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}};
+  return n;
+}
+
+const Normalization& normalization_by_name(const std::string& name) {
+  if (name == "clip") return clip_normalization();
+  if (name == "siglip") return siglip_normalization();
+  throw std::runtime_error("unknown normalisation '" + name + "' (known: clip, siglip)");
+}
+
+ResizeMode resize_mode_by_name(const std::string& name) {
+  if (name == "native") return ResizeMode::native;
+  if (name == "squash") return ResizeMode::squash;
+  if (name == "shortest_edge_center_crop") return ResizeMode::shortest_edge_center_crop;
+  if (name == "pad_to_square") return ResizeMode::pad_to_square;
+  throw std::runtime_error("unknown preprocessing '" + name +
+                           "' (known: native, squash, shortest_edge_center_crop, pad_to_square)");
+}
+
+std::string resize_mode_name(ResizeMode m) {
+  switch (m) {
+    case ResizeMode::native: return "native";
+    case ResizeMode::squash: return "squash";
+    case ResizeMode::shortest_edge_center_crop: return "shortest_edge_center_crop";
+    case ResizeMode::pad_to_square: return "pad_to_square";
+  }
+  return "?";
+}
+
+FrameGeometry make_geometry(const std::string& mode, int size, const Normalization& norm) {
+  FrameGeometry g;
+  g.mode = resize_mode_by_name(mode);
+  g.size = size;
+  for (int c = 0; c < 3; ++c) g.pad_rgb[c] = static_cast<uint8_t>(norm.mean[c] * 255.0);  // int(x*255), as LLaVA's expand2square
+  return g;
+}
+
+Placement place_frame(const FrameGeometry& g, int w, int h) {
+  if (w <= 0 || h <= 0) throw std::runtime_error("frame has no pixels");
+  const int S = g.size;
+  Placement p;
+  switch (g.mode) {
+    case ResizeMode::native:
+      p.scaled_w = p.out_w = p.copy_w = w;
+      p.scaled_h = p.out_h = p.copy_h = h;
+      break;
+    case ResizeMode::squash:
+      p.scaled_w = p.scaled_h = p.out_w = p.out_h = p.copy_w = p.copy_h = S;
+      break;
+    case ResizeMode::shortest_edge_center_crop: {
+      // The CLIP processor: short edge -> S, long edge -> int(S * long / short); crop at (len - S) // 2.
+      const bool wide = w >= h;
+      const int long_edge = static_cast<int>(static_cast<int64_t>(S) * (wide ? w : h) / (wide ? h : w));
+      p.scaled_w = wide ? long_edge : S;
+      p.scaled_h = wide ? S : long_edge;
+      p.out_w = p.out_h = p.copy_w = p.copy_h = S;
+      p.crop_x = (p.scaled_w - S) / 2;
+      p.crop_y = (p.scaled_h - S) / 2;
+      break;
+    }
+    case ResizeMode::pad_to_square: {
+      const bool wide = w >= h;
+      const int short_edge = std::max<int>(1, static_cast<int>(static_cast<int64_t>(S) * (wide ? h : w) / (wide ? w : h)));
+      p.scaled_w = wide ? S : short_edge;
+      p.scaled_h = wide ? short_edge : S;
+      p.out_w = p.out_h = S;
+      p.copy_w = p.scaled_w;
+      p.copy_h = p.scaled_h;
+      p.pad_x = (S - p.scaled_w) / 2;
+      p.pad_y = (S - p.scaled_h) / 2;
+      break;
+    }
+  }
+  return p;
 }
 
 at::Tensor normalize_frames(const at::Tensor& rgb, const Normalization& norm) {

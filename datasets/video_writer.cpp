@@ -4,6 +4,10 @@
 
 #include "datasets/ffmpeg_util.h"
 
+extern "C" {
+#include <libavutil/display.h>
+}
+
 namespace ppb::datasets {
 
 struct VideoWriter::State {
@@ -20,11 +24,11 @@ struct VideoWriter::State {
 VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& o) : s_(std::make_unique<State>()), path_(path) {
   s_->opts = o;
   AVFormatContext* raw = nullptr;
-  check_av(avformat_alloc_output_context2(&raw, nullptr, "mp4", path.c_str()), "cannot create mp4 output", path);
+  check_av(avformat_alloc_output_context2(&raw, nullptr, nullptr, path.c_str()), "cannot create an output for", path);
   s_->format.reset(raw);
   raw->flags |= AVFMT_FLAG_BITEXACT;  // no library version strings or times in the file
-  const AVCodec* enc = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
-  if (!enc) throw std::runtime_error("FFmpeg has no MPEG-4 encoder, " + path);
+  const AVCodec* enc = avcodec_find_encoder_by_name(o.codec.c_str());
+  if (!enc) throw std::runtime_error("FFmpeg has no encoder '" + o.codec + "', " + path);
   s_->stream = avformat_new_stream(raw, nullptr);
   s_->codec.reset(avcodec_alloc_context3(enc));
   AVCodecContext* c = s_->codec.get();
@@ -39,9 +43,19 @@ VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& o) :
   c->thread_count = 1;  // one thread: the same input gives the same bytes
   c->flags |= AV_CODEC_FLAG_BITEXACT;
   if (raw->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  check_av(avcodec_open2(c, enc, nullptr), "cannot open the MPEG-4 encoder", path);
+  AVDictionary* enc_opts = nullptr;
+  if (o.codec == "libx264") av_dict_set(&enc_opts, "x264-params", "scenecut=0:threads=1", 0);  // GOPs exactly as asked
+  const int opened = avcodec_open2(c, enc, &enc_opts);
+  av_dict_free(&enc_opts);
+  check_av(opened, "cannot open the encoder " + o.codec, path);
   check_av(avcodec_parameters_from_context(s_->stream->codecpar, c), "cannot set stream parameters", path);
   s_->stream->time_base = c->time_base;
+  if (o.rotation != 0) {
+    uint8_t* side = av_stream_new_side_data(s_->stream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+    if (!side) throw std::runtime_error("cannot store the rotation, " + path);
+    // MP4 writes the matrix for the stored picture; read back, it asks for this clockwise turn.
+    av_display_rotation_set(reinterpret_cast<int32_t*>(side), o.rotation);
+  }
   check_av(avio_open(&raw->pb, path.c_str(), AVIO_FLAG_WRITE), "cannot open for writing", path);
   check_av(avformat_write_header(raw, nullptr), "cannot write the container header", path);
   s_->frame.reset(av_frame_alloc());
@@ -83,7 +97,8 @@ void VideoWriter::write_rgb(const uint8_t* rgb) {
   const uint8_t* src[4] = {rgb, nullptr, nullptr, nullptr};
   int src_stride[4] = {s_->opts.width * 3, 0, 0, 0};
   sws_scale(s_->sws.get(), src, src_stride, 0, s_->opts.height, s_->frame->data, s_->frame->linesize);
-  s_->frame->pts = s_->next_pts++;
+  s_->frame->pts = s_->next_pts;
+  s_->next_pts += s_->opts.variable_rate ? 1 + (s_->next_pts % 3) : 1;
   check_av(avcodec_send_frame(s_->codec.get(), s_->frame.get()), "cannot encode a frame", path_);
   drain_packets(s_->codec.get(), s_->format.get(), s_->stream, s_->packet.get(), path_);
 }

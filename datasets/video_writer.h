@@ -1,9 +1,11 @@
-// Encoding RGB frames into an MPEG-4 Part 2 video in an MP4 container (libavcodec's own
-// encoder, so it exists in every FFmpeg build). Bit-exact flags make the bytes reproducible.
+// Encoding RGB frames into a video file; the container follows the file name (mp4, mkv, avi,
+// mov...). MPEG-4 Part 2 (libavcodec's own encoder, in every FFmpeg build) or H.264 (libx264).
+// One encoder thread and bit-exact flags make the bytes reproducible.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ppb::datasets {
 
@@ -14,6 +16,9 @@ struct VideoWriterOptions {
   int gop = 12;           // frames between key frames
   int max_b_frames = 2;   // B-frames make decode order differ from presentation order
   int64_t bit_rate = 1'000'000;  // bits per second
+  std::string codec = "mpeg4";   // encoder: "mpeg4" (always present) or "libx264"
+  bool variable_rate = false;    // frame durations alternate 1, 2, 3 ticks of 1/fps: a variable frame rate
+  int rotation = 0;              // clockwise display rotation stored as metadata (0, 90, 180, 270)
 };
 
 class VideoWriter {

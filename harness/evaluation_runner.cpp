@@ -134,10 +134,18 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
       std::string stage = "decode";
       try {
         auto t0 = Clock::now();
-        datasets::VideoReader reader(sample.video, cfg.decode_threads);
+        datasets::DecodeOptions dopts;
+        dopts.threads = cfg.decode_threads;
+        datasets::VideoReader reader(sample.video, dopts);
         shared.frames_total = reader.info().frames_total;
-        shared.frame_indices =
-            datasets::segment_midpoint(reader.info().frames_total, tp.frames, reader.info().fps, sample.bounds);
+        datasets::SamplingRequest req;
+        req.frames_total = reader.info().frames_total;
+        req.fps = reader.info().fps;
+        req.count = tp.frames;
+        req.bounds = sample.bounds;
+        req.first_index = reader.info().first_index;
+        req.seed = cfg.seed ^ std::hash<std::string>{}(spec.name + "/" + sample.id);  // per sample, fixed by the run seed
+        shared.frame_indices = datasets::sample_frames(spec.frame_policy, req);
         at::Tensor rgb = reader.read_frames(shared.frame_indices, llm.input_size());
         shared.decode_ms = ms_since(t0);
         stage = "preprocess";

@@ -22,6 +22,7 @@ at::ScalarType scalar_type_of(const std::string& dtype) {
   if (dtype == "F64") return at::kDouble;
   if (dtype == "I64") return at::kLong;
   if (dtype == "I32") return at::kInt;
+  if (dtype == "U8") return at::kByte;
   throw std::runtime_error("unsupported safetensors dtype '" + dtype + "'");
 }
 
@@ -30,7 +31,8 @@ std::string dtype_name(at::ScalarType t) {
     case at::kFloat: return "F32";
     case at::kHalf: return "F16";
     case at::kBFloat16: return "BF16";
-    default: throw std::runtime_error("write_safetensors: only F32, F16 and BF16 are written");
+    case at::kByte: return "U8";
+    default: throw std::runtime_error("write_safetensors: only F32, F16, BF16 and U8 are written");
   }
 }
 

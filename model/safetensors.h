@@ -47,7 +47,7 @@ class SafetensorsFile {
 // Bytes per element of a safetensors dtype name; throws for names this reader does not support.
 size_t safetensors_dtype_size(const std::string& dtype);
 
-// Writes tensors (contiguous, in the given dtype: kFloat, kHalf or kBFloat16) to one file.
+// Writes tensors (contiguous, in the given dtype: kFloat, kHalf, kBFloat16 or kByte) to one file.
 // Names are written in sorted order so that the same tensors give the same bytes.
 void write_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
                        at::ScalarType dtype, const std::map<std::string, std::string>& metadata = {});

@@ -1,6 +1,7 @@
 #include "tasks/task_spec.h"
 
 #include "common/json_file.h"
+#include "datasets/frame_sampling.h"
 
 #include <fstream>
 #include <set>
@@ -43,9 +44,11 @@ TaskSpec read_task_spec(const std::string& path) {
   get("max_new_tokens", s.max_new_tokens);
   if (s.reader != "mvbench_json")
     throw std::runtime_error("task spec " + path + ": reader '" + s.reader + "' is unknown (known: mvbench_json)");
-  if (s.frame_policy != "segment_midpoint")
-    throw std::runtime_error("task spec " + path + ": frame_policy '" + s.frame_policy +
-                             "' is unknown (known: segment_midpoint)");
+  try {
+    datasets::builtin_sampling_policies().get(s.frame_policy);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("task spec " + path + ": frame_policy: " + e.what());
+  }
   if (s.metric != "accuracy")
     throw std::runtime_error("task spec " + path + ": metric '" + s.metric + "' is unknown (known: accuracy)");
   if (s.frames < 1 || s.max_new_tokens < 1)

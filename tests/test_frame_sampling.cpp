@@ -35,8 +35,69 @@ TEST_CASE("segment_midpoint with fewer frames than asked repeats indices", "[sam
   CHECK(segment_midpoint(1, 4, 25.0) == (V{0, 0, 0, 0}));
 }
 
-TEST_CASE("segment_midpoint for frame folders starts at index 1", "[sampling]") {
-  CHECK(segment_midpoint(10, 3, 3.0, std::nullopt, 1) == (V{2, 5, 7}));
+TEST_CASE("segment_midpoint for frame folders runs over file numbers 1..count", "[sampling]") {
+  // Ten files 00001..00010: first = 1, last = 10 (the reference's max_frame = len(listdir)), seg = 3.
+  CHECK(segment_midpoint(10, 3, 3.0, std::nullopt, 1) == (V{2, 5, 8}));
+}
+
+namespace {
+std::vector<int64_t> pick(const std::string& policy, int64_t frames, int count, double fps = 25.0, double rate = 1.0,
+                          uint64_t seed = 0) {
+  ppb::datasets::SamplingRequest r;
+  r.frames_total = frames;
+  r.count = count;
+  r.fps = fps;
+  r.rate = rate;
+  r.seed = seed;
+  return ppb::datasets::sample_frames(policy, r);
+}
+}  // namespace
+
+TEST_CASE("segment_midpoint_vcg: (round(seg*i) + round(seg*(i+1))) // 2", "[sampling]") {
+  // seg = 9/4 = 2.25: rounds 0, 2, 4 (4.5 to even), 7, 9.
+  CHECK(pick("segment_midpoint_vcg", 10, 4) == (V{1, 3, 5, 8}));
+  CHECK(pick("segment_midpoint_vcg", 1, 3) == (V{0, 0, 0}));
+}
+
+TEST_CASE("linspace_inclusive keeps both ends and drops duplicates", "[sampling]") {
+  // step 99/7: 0, 14.1, 28.3, 42.4, 56.6, 70.7, 84.9, 99.
+  CHECK(pick("linspace_inclusive", 100, 8) == (V{0, 14, 28, 42, 56, 70, 84, 99}));
+  CHECK(pick("linspace_inclusive", 3, 5) == (V{0, 1, 2}));  // np.unique of 0, 0, 1, 1, 2
+  CHECK(pick("linspace_inclusive", 50, 1) == (V{0}));
+}
+
+TEST_CASE("interior_uniform excludes both ends", "[sampling]") {
+  CHECK(pick("interior_uniform", 100, 4) == (V{20, 40, 60, 80}));
+  CHECK(pick("interior_uniform", 3, 4) == (V{0, 1, 1, 2}));  // step 0.6
+}
+
+TEST_CASE("fps takes k frames per second up to a cap", "[sampling]") {
+  CHECK(pick("fps", 100, 32, 25.0, 1.0) == (V{0, 25, 50, 75}));
+  CHECK(pick("fps", 100, 32, 25.0, 2.0) == (V{0, 12, 25, 37, 50, 62, 75, 87}));
+  CHECK(pick("fps", 100, 2, 25.0, 1.0) == (V{0, 75}));  // capped: linspace over the four
+}
+
+TEST_CASE("lvb_floor_stride: n = min(N, int(duration)), stride = int(duration*fps) // n", "[sampling]") {
+  CHECK(pick("lvb_floor_stride", 300, 4, 30.0) == (V{0, 75, 150, 225}));
+  CHECK(pick("lvb_floor_stride", 300, 32, 30.0).size() == 10);
+  CHECK(pick("lvb_floor_stride", 15, 8, 30.0) == (V{0}));  // half a second: one frame
+}
+
+TEST_CASE("random_segment draws one frame per interval, seeded", "[sampling]") {
+  const auto a = pick("random_segment", 100, 8, 25, 1, 42), b = pick("random_segment", 100, 8, 25, 1, 42);
+  CHECK(a == b);
+  CHECK(a != pick("random_segment", 100, 8, 25, 1, 43));
+  // Intervals of linspace(0, 100, 9) as ints: [0,12), [12,25), [25,37), ...
+  const V edges{0, 12, 25, 37, 50, 62, 75, 87, 100};
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i] >= edges[i]);
+    CHECK(a[i] < edges[i + 1]);
+  }
+  CHECK(pick("random_segment", 3, 5, 25, 1, 1) == (V{0, 1, 2, 2, 2}));
+}
+
+TEST_CASE("the policy registry names the valid policies", "[sampling]") {
+  CHECK_THROWS_WITH(pick("uniform", 10, 2), Catch::Contains("linspace_inclusive") && Catch::Contains("lvb_floor_stride"));
 }
 
 TEST_CASE("segment_midpoint rejects empty videos and counts", "[sampling]") {

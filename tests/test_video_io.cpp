@@ -8,6 +8,7 @@
 #include "datasets/frame_preprocess.h"
 #include "datasets/synthetic_benchmark.h"
 #include "datasets/video_reader.h"
+#include "datasets/video_writer.h"
 #include "tests/test_support.h"
 
 using namespace ppb::datasets;
@@ -103,7 +104,7 @@ TEST_CASE("read_frames honours order and repeats, and reports bad requests", "[v
   CHECK(at::equal(some[0], some[2]));
   CHECK(at::equal(some[1], two[0]));
   CHECK_FALSE(at::equal(some[0], some[1]));
-  CHECK_THROWS_WITH(reader.read_frames({30}, 64), Catch::Contains("frame 30 requested but only 24 frames decode"));
+  CHECK_THROWS_WITH(reader.read_frames({30}, 64), Catch::Contains("frame 30 requested but the video has 24 frames"));
   CHECK_THROWS_WITH(VideoReader(dir / "videos/none.mp4"), Catch::Contains("none.mp4"));
   std::ofstream(dir / "junk.mp4") << "this is not a video";
   CHECK_THROWS_WITH(VideoReader(dir / "junk.mp4"), Catch::Contains("junk.mp4"));
@@ -116,4 +117,115 @@ TEST_CASE("CLIP normalisation of uint8 frames", "[video]") {
   REQUIRE(x.sizes().vec() == (std::vector<int64_t>{1, 3, 2, 2}));
   CHECK(x[0][0][1][1].item<float>() == Approx((1.0 - 0.48145466) / 0.26862954));
   CHECK(x[0][1][0][0].item<float>() == Approx((0.0 - 0.4578275) / 0.26130258));
+}
+
+namespace {
+
+// A video of `frames` frames whose every frame differs (a moving bar and a frame-numbered block),
+// so that any off-by-one in frame addressing changes the pixels.
+std::string write_test_video(const std::string& path, VideoWriterOptions o, int frames) {
+  VideoWriter w(path, o);
+  std::vector<uint8_t> img(static_cast<size_t>(o.width) * o.height * 3);
+  for (int f = 0; f < frames; ++f) {
+    for (int y = 0; y < o.height; ++y)
+      for (int x = 0; x < o.width; ++x) {
+        uint8_t* p = &img[(static_cast<size_t>(y) * o.width + x) * 3];
+        const bool bar = std::abs(x - (f * 7) % o.width) < 6;
+        p[0] = bar ? 250 : static_cast<uint8_t>((x + f) % 200);
+        p[1] = static_cast<uint8_t>((y * 3 + f * 11) % 256);
+        p[2] = static_cast<uint8_t>(x < 16 && y < 16 ? (f * 37) % 256 : 60);
+      }
+    w.write_rgb(img.data());
+  }
+  w.finish();
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("seeking, skipping and one sequential pass give pixel-identical frames", "[video]") {
+  TempDir dir("seek");
+  struct Case {
+    const char* name;
+    VideoWriterOptions o;
+    int frames;
+  };
+  std::vector<Case> cases;
+  VideoWriterOptions bframes;  // MPEG-4 with B-frames, GOP 12
+  bframes.width = 96;
+  bframes.height = 64;
+  cases.push_back({"mpeg4_b.mp4", bframes, 90});
+  VideoWriterOptions longgop = bframes;  // H.264, B-frames, GOP 250
+  longgop.codec = "libx264";
+  longgop.gop = 250;
+  longgop.max_b_frames = 3;
+  cases.push_back({"h264_gop250.mp4", longgop, 300});
+  VideoWriterOptions vfr = longgop;  // H.264, variable frame rate, GOP 30, in Matroska (no frame count)
+  vfr.gop = 30;
+  vfr.variable_rate = true;
+  cases.push_back({"h264_vfr.mkv", vfr, 120});
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const std::string path = write_test_video(dir / c.name, c.o, c.frames);
+    FrameGeometry native;
+    native.mode = ResizeMode::native;
+    DecodeOptions plain;
+    plain.strategy = DecodeStrategy::sequential;
+    plain.skip_nonref = false;
+    VideoReader ref_reader(path, plain);
+    REQUIRE(ref_reader.info().frames_total == c.frames);
+    std::vector<int64_t> all(c.frames);
+    for (int i = 0; i < c.frames; ++i) all[i] = i;
+    const at::Tensor ref = ref_reader.read_frames(all, native);  // every frame, decoded in order, nothing skipped
+    for (int i = 1; i < c.frames; ++i) REQUIRE_FALSE(at::equal(ref[i], ref[i - 1]));
+    const std::vector<std::vector<int64_t>> requests = {
+        {0}, {c.frames - 1}, {5, 6, 7}, {c.frames / 2, 3, c.frames - 2, 3}, {1, 40, 80, c.frames - 1}};
+    for (auto strategy : {DecodeStrategy::sequential, DecodeStrategy::seek, DecodeStrategy::automatic})
+      for (int threads : {1, 3}) {
+        DecodeOptions d;
+        d.strategy = strategy;
+        d.threads = threads;
+        VideoReader reader(path, d);
+        for (const auto& req : requests) {
+          at::Tensor got = reader.read_frames(req, native);
+          for (size_t i = 0; i < req.size(); ++i) CHECK(at::equal(got[i], ref[req[i]]));
+        }
+        if (strategy == DecodeStrategy::seek) CHECK(reader.stats().seeks > 0);
+      }
+  }
+}
+
+TEST_CASE("display rotation is applied", "[video]") {
+  TempDir dir("rot");
+  VideoWriterOptions o;
+  o.width = 64;
+  o.height = 32;
+  o.rotation = 90;
+  const std::string path = write_test_video(dir / "rot.mp4", o, 4);
+  VideoReader r(path);
+  CHECK(r.info().rotation == 90);
+  CHECK(r.info().width == 32);
+  CHECK(r.info().height == 64);
+  FrameGeometry native;
+  native.mode = ResizeMode::native;
+  at::Tensor f = r.read_frames({2}, native);
+  CHECK(f.sizes() == (std::vector<int64_t>{1, 64, 32, 3}));
+  // The 16x16 block at the top-left of the stored picture is at the top-right once turned clockwise.
+  CHECK(std::abs(f[0][4][32 - 5][2].item<int>() - (2 * 37) % 256) < 24);
+  CHECK(std::abs(f[0][4][4][2].item<int>() - 60) < 24);
+}
+
+TEST_CASE("preprocessing geometries", "[video]") {
+  FrameGeometry g = make_geometry("shortest_edge_center_crop", 336, clip_normalization());
+  Placement p = place_frame(g, 640, 360);  // short edge 360 -> 336, long edge int(336*640/360) = 597
+  CHECK(p.scaled_w == 597);
+  CHECK(p.scaled_h == 336);
+  CHECK(p.crop_x == (597 - 336) / 2);
+  g = make_geometry("pad_to_square", 384, siglip_normalization());
+  p = place_frame(g, 640, 360);  // long edge 640 -> 384, short int(384*360/640) = 216, centred
+  CHECK(p.scaled_w == 384);
+  CHECK(p.scaled_h == 216);
+  CHECK(p.pad_y == 84);
+  CHECK(g.pad_rgb[0] == 127);
+  CHECK_THROWS_WITH(make_geometry("letterbox", 336, clip_normalization()), Catch::Contains("pad_to_square"));
 }
