@@ -36,7 +36,9 @@ VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& o) :
   c->height = o.height;
   c->time_base = AVRational{1, o.fps};
   c->framerate = AVRational{o.fps, 1};
-  c->pix_fmt = AV_PIX_FMT_YUV420P;
+  // Lossless image codecs keep RGB (and any size, 1x1 included); the others take YUV 4:2:0.
+  const bool rgb = o.codec == "png";
+  c->pix_fmt = rgb ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUV420P;
   c->gop_size = o.gop;
   c->max_b_frames = o.max_b_frames;
   c->bit_rate = o.bit_rate;
@@ -64,7 +66,7 @@ VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& o) :
   s_->frame->height = c->height;
   check_av(av_frame_get_buffer(s_->frame.get(), 0), "cannot allocate a frame", path);
   s_->packet.reset(av_packet_alloc());
-  s_->sws.reset(sws_getContext(o.width, o.height, AV_PIX_FMT_RGB24, o.width, o.height, AV_PIX_FMT_YUV420P,
+  s_->sws.reset(sws_getContext(o.width, o.height, AV_PIX_FMT_RGB24, o.width, o.height, c->pix_fmt,
                                SWS_BICUBIC | SWS_BITEXACT | SWS_ACCURATE_RND, nullptr, nullptr, nullptr));
   if (!s_->sws) throw std::runtime_error("cannot create the RGB to YUV converter, " + path);
 }

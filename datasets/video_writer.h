@@ -10,13 +10,13 @@
 namespace ppb::datasets {
 
 struct VideoWriterOptions {
-  int width = 320;        // pixels, even
-  int height = 240;       // pixels, even
+  int width = 320;        // pixels (even, except for png)
+  int height = 240;       // pixels (even, except for png)
   int fps = 24;           // constant frame rate
   int gop = 12;           // frames between key frames
   int max_b_frames = 2;   // B-frames make decode order differ from presentation order
   int64_t bit_rate = 1'000'000;  // bits per second
-  std::string codec = "mpeg4";   // encoder: "mpeg4" (always present) or "libx264"
+  std::string codec = "mpeg4";   // encoder: "mpeg4" (always present), "libx264", or "png" (RGB, any size)
   bool variable_rate = false;    // frame durations alternate 1, 2, 3 ticks of 1/fps: a variable frame rate
   int rotation = 0;              // clockwise display rotation stored as metadata (0, 90, 180, 270)
 };
