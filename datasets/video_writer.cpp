@@ -82,11 +82,15 @@ VideoWriter::~VideoWriter() {
 }
 
 namespace {
-void drain_packets(AVCodecContext* c, AVFormatContext* f, AVStream* st, AVPacket* p, const std::string& path) {
+void drain_packets(AVCodecContext* c, AVFormatContext* f, AVStream* st, AVPacket* p, const std::string& path,
+                   bool variable_rate) {
   while (true) {
     int r = avcodec_receive_packet(c, p);
     if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
     check_av(r, "encode failed", path);
+    // Some encoders leave durations unset; the MP4 muxer's edit list then ends before the last
+    // frame, and demuxers drop it. Each frame lasts until the next one's timestamp.
+    if (p->duration <= 0 && p->pts != AV_NOPTS_VALUE) p->duration = variable_rate ? 1 + (p->pts % 3) : 1;
     av_packet_rescale_ts(p, c->time_base, st->time_base);
     p->stream_index = st->index;
     check_av(av_interleaved_write_frame(f, p), "cannot write a packet", path);
@@ -102,14 +106,14 @@ void VideoWriter::write_rgb(const uint8_t* rgb) {
   s_->frame->pts = s_->next_pts;
   s_->next_pts += s_->opts.variable_rate ? 1 + (s_->next_pts % 3) : 1;
   check_av(avcodec_send_frame(s_->codec.get(), s_->frame.get()), "cannot encode a frame", path_);
-  drain_packets(s_->codec.get(), s_->format.get(), s_->stream, s_->packet.get(), path_);
+  drain_packets(s_->codec.get(), s_->format.get(), s_->stream, s_->packet.get(), path_, s_->opts.variable_rate);
 }
 
 void VideoWriter::finish() {
   if (finished_) return;
   finished_ = true;
   check_av(avcodec_send_frame(s_->codec.get(), nullptr), "cannot flush the encoder", path_);
-  drain_packets(s_->codec.get(), s_->format.get(), s_->stream, s_->packet.get(), path_);
+  drain_packets(s_->codec.get(), s_->format.get(), s_->stream, s_->packet.get(), path_, s_->opts.variable_rate);
   check_av(av_write_trailer(s_->format.get()), "cannot write the container trailer", path_);
 }
 

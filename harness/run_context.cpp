@@ -9,7 +9,7 @@
 #include <torch/csrc/api/include/torch/version.h>
 
 #include "datasets/ffmpeg_info.h"
-#include "model/sha256.h"
+#include "common/sha256.h"
 #include "ppb_build_info.h"
 
 namespace ppb::harness {

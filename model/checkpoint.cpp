@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/sha256.h"
+#include "common/sha256.h"
 
 namespace fs = std::filesystem;
 

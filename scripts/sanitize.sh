@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The datasets module's tests (decoding, sampling, bad input) under AddressSanitizer and
-# UndefinedBehaviorSanitizer, in build-asan/. Run after scripts/setup.sh has installed the packages.
+# The datasets module's tests (CTest label `datasets`: decoding, sampling, frame cache, bad
+# input) under AddressSanitizer and UndefinedBehaviorSanitizer, in build-asan/. Run after
+# scripts/setup.sh has installed the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${ASAN_BUILD_DIR:-build-asan}
@@ -11,4 +12,4 @@ cmake --build "$dir" -j "${JOBS:-2}" --target ppb_datasets_tests
 cd "$dir"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-  ctest --output-on-failure -R '^(test_frame_sampling|test_video_io|test_bad_video_input)$'
+  ctest --output-on-failure -L datasets

@@ -1,4 +1,4 @@
-#include "model/sha256.h"
+#include "common/sha256.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4), for checkpoint, task and prompt fingerprints in reports.
+// SHA-256 (FIPS 180-4): checkpoint, task and prompt fingerprints; frame-cache keys.
 #pragma once
 #include <cstdint>
 #include <string>
