@@ -39,4 +39,10 @@ std::string av_error_text(int code);
 // Throws "<what>, <where>: <FFmpeg error>" when code < 0.
 void check_av(int code, const std::string& what, const std::string& where);
 
+// Opens one file and its best video stream's decoder with `threads` decoder threads. Throws,
+// naming the path, when the file cannot be opened, has no video stream, no decoder for it, no
+// picture size, or more than `max_pixels` pixels per picture.
+void open_input(const std::string& path, int threads, InputContextPtr& format, CodecContextPtr& codec, int& stream,
+                int64_t max_pixels);
+
 }  // namespace ppb::datasets

@@ -129,6 +129,13 @@ std::vector<int64_t> pick_random_segment(const SamplingRequest& r) {
 
 }  // namespace
 
+uint64_t derive_seed(uint64_t seed, const std::string& label) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : label) h = (h ^ c) * 0x100000001b3ULL;
+  uint64_t state = seed ^ h;
+  return mix(state);
+}
+
 double round_half_even(double x) {
   // nearbyint honours the current rounding mode; to-nearest-even is set for the call.
   const int saved = std::fegetround();

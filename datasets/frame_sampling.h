@@ -62,6 +62,10 @@ std::vector<int64_t> segment_midpoint(int64_t frames_total, int count, double fp
                                       const std::optional<TimeBounds>& bounds = std::nullopt,
                                       int64_t first_index = 0);
 
+// A seed for one item, from the run seed and a label such as "task/sample_id": FNV-1a over the
+// label mixed with the seed by splitmix64, fully specified so that it is the same everywhere.
+uint64_t derive_seed(uint64_t seed, const std::string& label);
+
 // Round half to even, as numpy.round and Python's round() do.
 double round_half_even(double x);
 

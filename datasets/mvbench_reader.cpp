@@ -1,41 +1,32 @@
 #include "datasets/mvbench_reader.h"
 
-#include "common/json_file.h"
-
-#include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
+#include "datasets/annotation_json.h"
+#include "datasets/data_paths.h"
 
 namespace ppb::datasets {
 
-std::vector<Sample> read_mvbench_json(const std::string& json_path, const std::string& video_root,
-                                      const std::string& subtask) {
-  const nlohmann::json j = read_json_file(json_path, "annotation file");
-  if (!j.is_array()) throw std::runtime_error(json_path + ": expected a JSON array of items");
+std::vector<Sample> read_mvbench_json(const std::string& json_dir, const std::string& video_root,
+                                      const MvbenchTask& task) {
+  const std::string json_path = confined_item_path(json_dir, task.name + ".json", "MVBench task '" + task.name + "'");
+  const nlohmann::json items = read_annotation_array(json_path);
+  const std::string task_dir = confined_path(video_root, task.folder, "MVBench task '" + task.name + "' folder");
   std::vector<Sample> out;
-  for (size_t i = 0; i < j.size(); ++i) {
-    const auto& e = j[i];
-    const std::string where = json_path + " item " + std::to_string(i);
-    for (const char* key : {"video", "question", "candidates", "answer"})
-      if (!e.contains(key)) throw std::runtime_error(where + ": missing key '" + key + "'");
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& e = items[i];
+    const std::string where = item_where(json_path, i);
     Sample s;
     char num[24];
     std::snprintf(num, sizeof num, "%04zu", i);
-    s.id = subtask.empty() ? std::string(num) : subtask + "/" + num;
-    s.subtask = subtask;
-    s.video = (std::filesystem::path(video_root) / e["video"].get<std::string>()).string();
-    s.question = e["question"].get<std::string>();
-    s.candidates = e["candidates"].get<std::vector<std::string>>();
-    s.answer = e["answer"].get<std::string>();
-    if (s.candidates.size() < 2) throw std::runtime_error(where + ": fewer than two candidates");
-    if (std::find(s.candidates.begin(), s.candidates.end(), s.answer) == s.candidates.end())
-      throw std::runtime_error(where + ": answer '" + s.answer + "' is not among the candidates");
-    if (e.contains("start") && e.contains("end"))
-      s.bounds = TimeBounds{e["start"].get<double>(), e["end"].get<double>()};
+    s.id = task.name.empty() ? std::string(num) : task.name + "/" + num;
+    s.subtask = task.name;
+    read_text_answer_item(e, task_dir, where, s);
+    // Bounds are taken as given: segment_midpoint clamps them to the video, as the reference
+    // sampler's index arithmetic does, rather than failing the whole task for one odd item.
+    if (task.bounded) s.bounds = TimeBounds{number_field(e, "start", where), number_field(e, "end", where)};
+    s.folder_fps = task.frames_fps;
     out.push_back(std::move(s));
   }
   return out;

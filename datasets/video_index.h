@@ -19,7 +19,10 @@ struct VideoIndex {
   std::vector<int64_t> decode_pos;
   // For frame k: the decode-order position and seek timestamp of the keyframe to start from
   // (the last keyframe at or before it in presentation order).
+  // key_pts is the keyframe's presentation timestamp; key_seek_ts = min(pts, dts), which never
+  // lands past the keyframe whichever timestamp a demuxer seeks by. INT64_MIN: no keyframe before.
   std::vector<int64_t> key_decode_pos;
+  std::vector<int64_t> key_pts;
   std::vector<int64_t> key_seek_ts;
   // pts -> presentation index.
   std::unordered_map<int64_t, int64_t> frame_of_pts;

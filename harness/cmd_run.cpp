@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common/json_file.h"
+#include "datasets/frame_preprocess.h"
 #include "harness/cli_options.h"
 #include "harness/commands.h"
 #include "harness/evaluation_runner.h"
@@ -28,6 +29,11 @@ void add_run_options(po::options_description& o) {
       ("device", po::value<std::string>(), "cpu [cpu]")
       ("threads", po::value<int>(), "LibTorch threads; 0 = all cores [0]")
       ("decode-threads", po::value<int>(), "FFmpeg decoder threads per video [1]")
+      ("prefetch", po::value<int>(), "samples decoded ahead of the model on other threads; 0 = none [2]")
+      ("frame-cache", po::value<std::string>(),
+       "decoded-frame cache folder, or 'none' [$PPBENCH_CACHE_DIR/frames, else ~/.cache/ppbench/frames]")
+      ("frame-cache-max-gb", po::value<double>(), "frame cache size cap in GiB; least recently used go first [20]")
+      ("preprocess", po::value<std::string>(), "frame geometry: squash, shortest_edge_center_crop, pad_to_square [squash]")
       ("max-new-tokens", po::value<int>(), "generation limit; 0 = each task's default [0]")
       ("seed", po::value<uint64_t>(), "seed for every random choice (tiny model weights) [0]")
       ("tasks-dir", po::value<std::string>(), "folder of task specs and prompt templates [built-in]")
@@ -51,11 +57,19 @@ RunConfig resolve_config(const po::variables_map& vm) {
   if (vm.count("device")) c.device = vm["device"].as<std::string>();
   if (vm.count("threads")) c.threads = vm["threads"].as<int>();
   if (vm.count("decode-threads")) c.decode_threads = vm["decode-threads"].as<int>();
+  if (vm.count("prefetch")) c.prefetch = vm["prefetch"].as<int>();
+  if (vm.count("frame-cache")) c.frame_cache = vm["frame-cache"].as<std::string>();
+  if (vm.count("frame-cache-max-gb")) c.frame_cache_max_gb = vm["frame-cache-max-gb"].as<double>();
+  if (vm.count("preprocess")) c.preprocess = vm["preprocess"].as<std::string>();
   if (vm.count("max-new-tokens")) c.max_new_tokens = vm["max-new-tokens"].as<int>();
   if (vm.count("seed")) c.seed = vm["seed"].as<uint64_t>();
   if (vm.count("tasks-dir")) c.tasks_dir = vm["tasks-dir"].as<std::string>();
   if (c.tasks.empty() || c.methods.empty()) throw std::runtime_error("run: --tasks and --methods must not be empty");
   if (c.budget < 1) throw std::runtime_error("run: --budget must be positive");
+  if (c.prefetch < 0) throw std::runtime_error("run: --prefetch must not be negative");
+  if (c.frame_cache_max_gb <= 0) throw std::runtime_error("run: --frame-cache-max-gb must be positive");
+  if (datasets::resize_mode_by_name(c.preprocess) == datasets::ResizeMode::native)  // unknown names fail here too
+    throw std::runtime_error("run: --preprocess native keeps each video's own size, which a vision tower cannot take");
   return c;
 }
 

@@ -3,13 +3,16 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
 #include "common/json_file.h"
 #include "datasets/frame_preprocess.h"
 #include "datasets/frame_sampling.h"
-#include "datasets/video_reader.h"
+#include "datasets/frame_cache.h"
+#include "datasets/frame_loader.h"
+#include "datasets/frame_prefetcher.h"
 #include "harness/progress.h"
 #include "harness/run_context.h"
 #include "harness/run_store.h"
@@ -32,6 +35,7 @@ double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std
 struct SharedStages {
   std::vector<int64_t> frame_indices;
   int64_t frames_total = 0;
+  nlohmann::json frame_load = nlohmann::json::object();  // cache use and decoder statistics
   at::Tensor features;  // [T, h, w, D_vision]
   double decode_ms = 0, preprocess_ms = 0, vision_ms = 0;
 };
@@ -94,6 +98,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     int frames;
   };
   std::vector<TaskPlan> plan;
+  plan.reserve(run_tasks.size());  // work items below point into it
   RunSummary summary;
   for (const auto* t : run_tasks) {
     TaskPlan p{t, t->load_samples(cfg.data_root), cfg.frames > 0 ? cfg.frames : t->spec.frames};
@@ -106,123 +111,151 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     return nlohmann::json{{"method", r.name}, {"budget", cfg.budget}, {"frames", frames},
                           {"checkpoint", llm.fingerprint().substr(0, 16)}};
   };
-  Progress progress("run", summary.planned);
-  for (const auto& tp : plan) {
-    const tasks::TaskSpec& spec = tp.task->spec;
-    const auto& extractor = tasks::builtin_extractors().get(spec.extractor);
-    const int max_new = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : spec.max_new_tokens;
+
+  // Work items: the samples with a variant still to record, each with the frames it needs. The
+  // prefetcher decodes the next ones while the model works on the current one.
+  struct WorkItem {
+    const TaskPlan* plan;
+    const datasets::Sample* sample;
+    std::vector<const model::TokenReducer*> pending;
+  };
+  const auto& norm = datasets::clip_normalization();
+  const datasets::FrameGeometry geometry = datasets::make_geometry(cfg.preprocess, llm.input_size(), norm);
+  const std::string preprocess_name = datasets::geometry_name(geometry) + "+" + norm.name;
+  std::vector<WorkItem> work;
+  std::vector<datasets::FrameRequest> requests;
+  for (const auto& tp : plan)
     for (const auto& sample : tp.samples) {
-      std::vector<const model::TokenReducer*> pending;
+      WorkItem item{&tp, &sample, {}};
       for (const auto* r : reducers) {
-        nlohmann::json probe{{"task", spec.name}, {"sample_id", sample.id}, {"variant", variant_of(*r, tp.frames)}};
+        nlohmann::json probe{{"task", tp.task->spec.name}, {"sample_id", sample.id}, {"variant", variant_of(*r, tp.frames)}};
         if (store.done(record_key(probe)))
           ++summary.skipped;
         else
-          pending.push_back(r);
+          item.pending.push_back(r);
       }
-      progress.advance(static_cast<int64_t>(reducers.size() - pending.size()));
-      if (pending.empty()) continue;
+      if (item.pending.empty()) continue;
+      datasets::FrameRequest req;
+      req.video = sample.video;
+      req.policy = tp.task->spec.frame_policy;
+      req.count = tp.frames;
+      req.bounds = sample.bounds;
+      req.seed = datasets::derive_seed(cfg.seed, tp.task->spec.name + "/" + sample.id);
+      req.geometry = geometry;
+      req.decode.threads = cfg.decode_threads;
+      if (sample.folder_fps > 0) req.decode.folder_fps = sample.folder_fps;
+      work.push_back(std::move(item));
+      requests.push_back(std::move(req));
+    }
+  std::unique_ptr<datasets::FrameCache> cache;
+  if (cfg.frame_cache != "none")
+    cache = std::make_unique<datasets::FrameCache>(datasets::FrameCacheOptions{
+        cfg.frame_cache.empty() ? datasets::default_frame_cache_dir() : cfg.frame_cache,
+        static_cast<int64_t>(cfg.frame_cache_max_gb * (1 << 30))});
+  datasets::FramePrefetcher frames(std::move(requests), cfg.prefetch, cache.get());
 
-      const std::string user = tasks::render_prompt(tp.task->prompt_template, tp.task->template_path, sample.question,
-                                                    sample.candidates);
-      std::string target;
-      for (size_t i = 0; i < sample.candidates.size(); ++i)
-        if (sample.candidates[i] == sample.answer) target = tasks::option_letter(i);
+  Progress progress("run", summary.planned);
+  progress.advance(summary.skipped);
+  for (size_t w = 0; w < work.size(); ++w) {
+    const TaskPlan& tp = *work[w].plan;
+    const datasets::Sample& sample = *work[w].sample;
+    const auto& pending = work[w].pending;
+    const tasks::TaskSpec& spec = tp.task->spec;
+    const auto& extractor = tasks::builtin_extractors().get(spec.extractor);
+    const int max_new = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : spec.max_new_tokens;
+    const std::string user = tasks::render_prompt(tp.task->prompt_template, tp.task->template_path, sample.question,
+                                                  sample.candidates);
+    const std::string target =
+        sample.answer_index >= 0 ? tasks::option_letter(static_cast<size_t>(sample.answer_index)) : "";
 
-      SharedStages shared;
-      std::optional<nlohmann::json> shared_error;
-      std::string stage = "decode";
-      try {
-        auto t0 = Clock::now();
-        datasets::DecodeOptions dopts;
-        dopts.threads = cfg.decode_threads;
-        datasets::VideoReader reader(sample.video, dopts);
-        shared.frames_total = reader.info().frames_total;
-        datasets::SamplingRequest req;
-        req.frames_total = reader.info().frames_total;
-        req.fps = reader.info().fps;
-        req.count = tp.frames;
-        req.bounds = sample.bounds;
-        req.first_index = reader.info().first_index;
-        req.seed = cfg.seed ^ std::hash<std::string>{}(spec.name + "/" + sample.id);  // per sample, fixed by the run seed
-        shared.frame_indices = datasets::sample_frames(spec.frame_policy, req);
-        at::Tensor rgb = reader.read_frames(shared.frame_indices, llm.input_size());
-        shared.decode_ms = ms_since(t0);
-        stage = "preprocess";
-        t0 = Clock::now();
-        at::Tensor pixels = datasets::normalize_frames(rgb, datasets::clip_normalization());
-        shared.preprocess_ms = ms_since(t0);
-        stage = "vision";
-        t0 = Clock::now();
-        shared.features = llm.encode_frames(pixels);
-        shared.vision_ms = ms_since(t0);
-      } catch (const std::exception& e) {
-        shared_error = nlohmann::json{{"stage", stage}, {"message", e.what()}};
-      }
+    SharedStages shared;
+    std::optional<nlohmann::json> shared_error;
+    std::string stage = "decode";
+    try {
+      datasets::LoadedFrames loaded = frames.take(w, shared.decode_ms);  // decode = the time the model waited
+      shared.frame_indices = loaded.indices;
+      shared.frames_total = loaded.frames_total;
+      shared.frame_load = {{"cache", loaded.cache},
+                           {"load_ms", loaded.work_ms},
+                           {"strategy", loaded.decode.strategy},
+                           {"seeks", loaded.decode.seeks},
+                           {"frames_decoded", loaded.decode.frames_decoded}};
+      if (!loaded.cache_error.empty()) shared.frame_load["cache_error"] = loaded.cache_error;
+      stage = "preprocess";
+      auto t0 = Clock::now();
+      at::Tensor pixels = datasets::normalize_frames(loaded.rgb, norm);
+      shared.preprocess_ms = ms_since(t0);
+      stage = "vision";
+      t0 = Clock::now();
+      shared.features = llm.encode_frames(pixels);
+      shared.vision_ms = ms_since(t0);
+    } catch (const std::exception& e) {
+      shared_error = nlohmann::json{{"stage", stage}, {"message", e.what()}};
+    }
 
-      for (const auto* r : pending) {
-        nlohmann::json rec;
-        rec["task"] = spec.name;
-        rec["protocol"] = spec.protocol;
-        rec["sample_id"] = sample.id;
-        rec["subtask"] = sample.subtask;
-        rec["variant"] = variant_of(*r, tp.frames);
-        rec["video"] = sample.video;
-        rec["frame_policy"] = spec.frame_policy;
-        rec["frame_indices"] = shared.frame_indices;
-        rec["frames_total"] = shared.frames_total;
-        rec["preprocess"] = "squash_bicubic_swscale+" + datasets::clip_normalization().name;
-        rec["prompt"] = llm.prompt_text(user, spec.answer_prefix);
-        rec["target"] = target;
-        rec["response"] = nullptr;
-        rec["parsed"] = nullptr;
-        rec["correct"] = nullptr;
-        nlohmann::json times{{"decode", shared.decode_ms}, {"preprocess", shared.preprocess_ms},
-                             {"vision", shared.vision_ms}, {"reduce", 0.0}, {"prefill", 0.0}, {"generate", 0.0}};
-        nlohmann::json tokens{{"visual_raw", 0}, {"visual", 0}, {"prompt", 0}, {"generated", 0}, {"context", 0}};
-        nlohmann::json error = shared_error ? *shared_error : nlohmann::json(nullptr);
-        nlohmann::json params = r->default_params;
-        rec["method_params"] = params;
-        if (!shared_error) {
-          std::string vstage = "reduce";
-          try {
-            const at::Tensor& f = shared.features;
-            tokens["visual_raw"] = f.size(0) * f.size(1) * f.size(2);
-            auto t0 = Clock::now();
-            at::Tensor visual = llm.visual_tokens(f, *r, params);
-            times["reduce"] = ms_since(t0);
-            tokens["visual"] = visual.size(0);
-            vstage = "generate";
-            const std::vector<int> ids = llm.prompt_ids(user, spec.answer_prefix);
-            model::GenerationOptions go;
-            go.max_new_tokens = max_new;
-            model::GenerationResult g = llm.generate(ids, visual, go);
-            times["prefill"] = g.prefill_ms;
-            times["generate"] = g.generate_ms;
-            tokens["prompt"] = g.prompt_tokens;
-            tokens["generated"] = static_cast<int64_t>(g.tokens.size());
-            tokens["context"] = g.context_tokens;
-            rec["response"] = g.text;
-            rec["finish_reason"] = g.finish_reason;
-            vstage = "score";
-            const std::string parsed = extractor.extract({g.text, spec.answer_prefix, sample.candidates.size()});
-            rec["parsed"] = parsed;
-            rec["correct"] = !parsed.empty() && parsed == target;
-          } catch (const std::exception& e) {
-            error = nlohmann::json{{"stage", vstage}, {"message", e.what()}};
-          }
+    for (const auto* r : pending) {
+      nlohmann::json rec;
+      rec["task"] = spec.name;
+      rec["protocol"] = spec.protocol;
+      rec["sample_id"] = sample.id;
+      rec["subtask"] = sample.subtask;
+      rec["variant"] = variant_of(*r, tp.frames);
+      rec["video"] = sample.video;
+      rec["frame_policy"] = spec.frame_policy;
+      rec["frame_indices"] = shared.frame_indices;
+      rec["frames_total"] = shared.frames_total;
+      rec["frame_load"] = shared.frame_load;
+      rec["preprocess"] = preprocess_name;
+      rec["prompt"] = llm.prompt_text(user, spec.answer_prefix);
+      rec["target"] = target;
+      rec["response"] = nullptr;
+      rec["parsed"] = nullptr;
+      rec["correct"] = nullptr;
+      nlohmann::json times{{"decode", shared.decode_ms}, {"preprocess", shared.preprocess_ms},
+                           {"vision", shared.vision_ms}, {"reduce", 0.0}, {"prefill", 0.0}, {"generate", 0.0}};
+      nlohmann::json tokens{{"visual_raw", 0}, {"visual", 0}, {"prompt", 0}, {"generated", 0}, {"context", 0}};
+      nlohmann::json error = shared_error ? *shared_error : nlohmann::json(nullptr);
+      nlohmann::json params = r->default_params;
+      rec["method_params"] = params;
+      if (!shared_error) {
+        std::string vstage = "reduce";
+        try {
+          const at::Tensor& f = shared.features;
+          tokens["visual_raw"] = f.size(0) * f.size(1) * f.size(2);
+          auto t0 = Clock::now();
+          at::Tensor visual = llm.visual_tokens(f, *r, params);
+          times["reduce"] = ms_since(t0);
+          tokens["visual"] = visual.size(0);
+          vstage = "generate";
+          const std::vector<int> ids = llm.prompt_ids(user, spec.answer_prefix);
+          model::GenerationOptions go;
+          go.max_new_tokens = max_new;
+          model::GenerationResult g = llm.generate(ids, visual, go);
+          times["prefill"] = g.prefill_ms;
+          times["generate"] = g.generate_ms;
+          tokens["prompt"] = g.prompt_tokens;
+          tokens["generated"] = static_cast<int64_t>(g.tokens.size());
+          tokens["context"] = g.context_tokens;
+          rec["response"] = g.text;
+          rec["finish_reason"] = g.finish_reason;
+          vstage = "score";
+          const std::string parsed = extractor.extract({g.text, spec.answer_prefix, sample.candidates.size()});
+          rec["parsed"] = parsed;
+          rec["correct"] = !parsed.empty() && parsed == target;
+        } catch (const std::exception& e) {
+          error = nlohmann::json{{"stage", vstage}, {"message", e.what()}};
         }
-        double total = 0;
-        for (auto it = times.begin(); it != times.end(); ++it) total += it.value().get<double>();
-        times["total"] = total;
-        rec["times_ms"] = times;
-        rec["tokens"] = tokens;
-        rec["error"] = error;
-        store.append(rec);
-        ++summary.written;
-        if (!error.is_null()) ++summary.errors;
-        progress.advance();
       }
+      double total = 0;
+      for (auto it = times.begin(); it != times.end(); ++it) total += it.value().get<double>();
+      times["total"] = total;
+      rec["times_ms"] = times;
+      rec["tokens"] = tokens;
+      rec["error"] = error;
+      store.append(rec);
+      ++summary.written;
+      if (!error.is_null()) ++summary.errors;
+      progress.advance();
     }
   }
   progress.finish();

@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"synth", "write the synthetic benchmark (videos + MVBench-style annotations)", ppb::harness::cmd_synth},
     {"frames", "print the frame indices a sampling policy picks for a video", ppb::harness::cmd_frames},
     {"model", "model tools: init-tiny (write a tiny checkpoint in the release layout)", ppb::harness::cmd_model},
+    {"data", "data tools: check (list missing, empty and unreadable videos of a dataset)", ppb::harness::cmd_data},
 };
 
 void print_usage() {

@@ -17,6 +17,10 @@ nlohmann::json to_json(const RunConfig& c) {
           {"device", c.device},
           {"threads", c.threads},
           {"decode_threads", c.decode_threads},
+          {"prefetch", c.prefetch},
+          {"frame_cache", c.frame_cache},
+          {"frame_cache_max_gb", c.frame_cache_max_gb},
+          {"preprocess", c.preprocess},
           {"max_new_tokens", c.max_new_tokens},
           {"seed", c.seed},
           {"tasks_dir", c.tasks_dir}};
@@ -25,7 +29,8 @@ nlohmann::json to_json(const RunConfig& c) {
 void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw std::runtime_error(where + ": a configuration must be a JSON object");
   static const std::set<std::string> known = {"tasks", "methods", "budget", "frames", "model", "data_root", "out",
-                                              "limit", "device", "threads", "decode_threads", "max_new_tokens",
+                                              "limit", "device", "threads", "decode_threads", "prefetch", "frame_cache",
+                                              "frame_cache_max_gb", "preprocess", "max_new_tokens",
                                               "seed", "tasks_dir"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!known.count(it.key())) throw std::runtime_error(where + ": unknown key '" + it.key() + "'");
@@ -43,6 +48,10 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
       else if (k == "device") c.device = v.get<std::string>();
       else if (k == "threads") c.threads = v.get<int>();
       else if (k == "decode_threads") c.decode_threads = v.get<int>();
+      else if (k == "prefetch") c.prefetch = v.get<int>();
+      else if (k == "frame_cache") c.frame_cache = v.get<std::string>();
+      else if (k == "frame_cache_max_gb") c.frame_cache_max_gb = v.get<double>();
+      else if (k == "preprocess") c.preprocess = v.get<std::string>();
       else if (k == "max_new_tokens") c.max_new_tokens = v.get<int>();
       else if (k == "seed") c.seed = v.get<uint64_t>();
       else if (k == "tasks_dir") c.tasks_dir = v.get<std::string>();
@@ -54,7 +63,11 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
 
 nlohmann::json plan_fields(const RunConfig& c) {
   // Budget, frames, method and task are part of each record's key; these are not.
-  return {{"model", c.model}, {"data_root", c.data_root}, {"seed", c.seed}, {"max_new_tokens", c.max_new_tokens}};
+  return {{"model", c.model},
+          {"data_root", c.data_root},
+          {"seed", c.seed},
+          {"max_new_tokens", c.max_new_tokens},
+          {"preprocess", c.preprocess}};
 }
 
 }  // namespace ppb::harness

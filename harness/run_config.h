@@ -20,6 +20,10 @@ struct RunConfig {
   std::string device = "cpu";     // cpu (cuda arrives with the full model)
   int threads = 0;                // LibTorch intra-op threads; 0 = all cores
   int decode_threads = 1;         // FFmpeg decoder threads per video
+  int prefetch = 2;               // samples decoded ahead of the model on other threads; 0 = none
+  std::string frame_cache;        // frame cache folder; empty = the user's cache folder, "none" = no cache
+  double frame_cache_max_gb = 20; // frame cache size cap in GiB (least recently used entries go first)
+  std::string preprocess = "squash";  // frame geometry: squash, shortest_edge_center_crop or pad_to_square
   int max_new_tokens = 0;         // generation limit; 0 = each task's default
   uint64_t seed = 0;              // seeds every random choice (tiny model weights)
   std::string tasks_dir;          // task specs and templates; empty = the built-in folder

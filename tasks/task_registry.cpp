@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "datasets/mvbench_reader.h"
+#include "datasets/dataset_catalog.h"
 #include "ppb_build_info.h"
 #include "tasks/prompt_template.h"
 
@@ -13,14 +13,7 @@ namespace fs = std::filesystem;
 namespace ppb::tasks {
 
 std::vector<datasets::Sample> Task::load_samples(const std::string& data_root) const {
-  std::vector<datasets::Sample> out;
-  const fs::path root(data_root);
-  for (const auto& sub : spec.subtasks) {
-    auto part = datasets::read_mvbench_json((root / spec.annotation_dir / (sub + ".json")).string(),
-                                            (root / spec.video_dir).string(), sub);
-    out.insert(out.end(), part.begin(), part.end());
-  }
-  return out;
+  return datasets::load_dataset(spec.dataset, data_root);
 }
 
 std::string default_tasks_dir() {

@@ -14,7 +14,7 @@ struct Task {
   TaskSpec spec;                // the parsed spec file
   std::string prompt_template;  // the template text the spec names
   std::string template_path;    // where it was read from
-  // Reads the task's annotations under `data_root` with the spec's reader.
+  // Reads the task's dataset under `data_root` through the dataset catalog (load_dataset).
   std::vector<datasets::Sample> load_samples(const std::string& data_root) const;
 };
 

@@ -13,7 +13,7 @@ TaskSpec read_task_spec(const std::string& path) {
   const nlohmann::json j = read_json_file(path, "task spec");
   if (!j.is_object()) throw std::runtime_error("task spec " + path + " is not a JSON object");
   static const std::set<std::string> known = {
-      "name", "version", "family", "description", "reader", "subtasks", "annotation_dir", "video_dir", "protocol",
+      "name", "version", "family", "description", "dataset", "protocol",
       "prompt_template", "answer_prefix", "frame_policy", "frames", "extractor", "metric", "max_new_tokens"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw std::runtime_error("task spec " + path + ": unknown key '" + it.key() + "'");
@@ -30,10 +30,7 @@ TaskSpec read_task_spec(const std::string& path) {
   get("version", s.version);
   get("family", s.family);
   get("description", s.description);
-  get("reader", s.reader);
-  get("subtasks", s.subtasks);
-  get("annotation_dir", s.annotation_dir);
-  get("video_dir", s.video_dir);
+  get("dataset", s.dataset);
   get("protocol", s.protocol);
   get("prompt_template", s.prompt_template);
   get("answer_prefix", s.answer_prefix);
@@ -42,8 +39,7 @@ TaskSpec read_task_spec(const std::string& path) {
   get("extractor", s.extractor);
   get("metric", s.metric);
   get("max_new_tokens", s.max_new_tokens);
-  if (s.reader != "mvbench_json")
-    throw std::runtime_error("task spec " + path + ": reader '" + s.reader + "' is unknown (known: mvbench_json)");
+  if (s.dataset.empty()) throw std::runtime_error("task spec " + path + ": key 'dataset' is empty");
   try {
     datasets::builtin_sampling_policies().get(s.frame_policy);
   } catch (const std::exception& e) {

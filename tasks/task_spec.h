@@ -12,10 +12,7 @@ struct TaskSpec {
   int version = 1;                   // bumped when the task's data or scoring changes
   std::string family;                // "multiple_choice"
   std::string description;           // one line for `ppbench list tasks`
-  std::string reader;                // annotation reader: "mvbench_json"
-  std::vector<std::string> subtasks; // json file stems read by the reader
-  std::string annotation_dir;        // relative to the data root
-  std::string video_dir;             // relative to the data root
+  std::string dataset;               // dataset catalog key (datasets/catalog.json): reader and file layout
   std::string protocol;              // protocol name recorded with every sample
   std::string prompt_template;       // template file, relative to the tasks folder
   std::string answer_prefix;         // text the assistant turn starts with

@@ -59,4 +59,9 @@ std::vector<std::string> read_lines(const std::string& path) {
   return out;
 }
 
+void put(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
 }  // namespace ppb::test

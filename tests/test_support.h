@@ -28,5 +28,7 @@ CommandResult run_ppbench(const std::vector<std::string>& args);
 std::string ppbench_binary();
 std::string read_file(const std::string& path);
 std::vector<std::string> read_lines(const std::string& path);
+// Writes `text` to `path`, creating its folders: hand-written fixtures.
+void put(const std::string& path, const std::string& text);
 
 }  // namespace ppb::test

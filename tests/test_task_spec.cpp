@@ -14,8 +14,7 @@ using ppb::test::TempDir;
 namespace {
 nlohmann::json valid_spec() {
   return {{"name", "t"}, {"version", 1}, {"family", "multiple_choice"}, {"description", "d"},
-          {"reader", "mvbench_json"}, {"subtasks", {"a"}}, {"annotation_dir", "json"}, {"video_dir", "videos"},
-          {"protocol", "p"}, {"prompt_template", "prompts/x.txt"}, {"answer_prefix", "("},
+          {"dataset", "synth_mcq"}, {"protocol", "p"}, {"prompt_template", "prompts/x.txt"}, {"answer_prefix", "("},
           {"frame_policy", "segment_midpoint"}, {"frames", 8}, {"extractor", "option_letter"},
           {"metric", "accuracy"}, {"max_new_tokens", 4}};
 }
@@ -37,6 +36,15 @@ TEST_CASE("a spec with an unknown or missing key is rejected, naming file and ke
   j["frames"] = "many";
   std::ofstream(dir / "type.json") << j.dump();
   CHECK_THROWS_WITH(read_task_spec(dir / "type.json"), Catch::Contains("'frames' has the wrong type"));
+  // The reader and its paths now live in the dataset catalog; the old keys are unknown here.
+  j = valid_spec();
+  j["reader"] = "mvbench_json";
+  std::ofstream(dir / "old.json") << j.dump();
+  CHECK_THROWS_WITH(read_task_spec(dir / "old.json"), Catch::Contains("unknown key 'reader'"));
+  j = valid_spec();
+  j.erase("dataset");
+  std::ofstream(dir / "nodata.json") << j.dump();
+  CHECK_THROWS_WITH(read_task_spec(dir / "nodata.json"), Catch::Contains("missing key 'dataset'"));
 }
 
 TEST_CASE("the built-in registry reads synth_mcq from the tasks folder", "[tasks]") {
@@ -44,6 +52,7 @@ TEST_CASE("the built-in registry reads synth_mcq from the tasks folder", "[tasks
   register_builtin_tasks(reg, default_tasks_dir());
   const Task& t = reg.get("synth_mcq");
   CHECK(t.spec.protocol == "ppllava");
+  CHECK(t.spec.dataset == "synth_mcq");
   CHECK(t.spec.answer_prefix == "Best option:(");
   CHECK(t.prompt_template.find("{options}") != std::string::npos);
   CHECK_THROWS_WITH(reg.get("mvbench_typo"), Catch::Contains("synth_mcq"));

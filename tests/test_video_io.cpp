@@ -195,6 +195,34 @@ TEST_CASE("seeking, skipping and one sequential pass give pixel-identical frames
   }
 }
 
+TEST_CASE("a seek lands on the wanted frame's own keyframe", "[video]") {
+  // MP4 and Matroska seek by different timestamps: whichever, the decoder must start at the last
+  // keyframe before the frame, not one GOP earlier. (AVI with B-frames stores no presentation
+  // times, so frames there are found by counting in one sequential pass.)
+  TempDir dir("seekland");
+  VideoWriterOptions o;
+  o.width = 64;
+  o.height = 48;
+  o.codec = "libx264";
+  o.gop = 50;
+  o.max_b_frames = 3;
+  for (const char* name : {"gop50.mp4", "gop50.mkv"}) {
+    INFO(name);
+    const std::string path = write_test_video(dir / name, o, 200);
+    DecodeOptions d;
+    d.strategy = DecodeStrategy::seek;
+    d.skip_nonref = false;
+    VideoReader r(path, d);
+    REQUIRE(r.info().frames_total == 200);
+    FrameGeometry native;
+    native.mode = ResizeMode::native;
+    r.read_frames({160}, native);
+    CHECK(r.stats().seeks >= 1);
+    // From keyframe 150 to frame 160 is 11 pictures, plus at most the B-frame reordering delay.
+    CHECK(r.stats().frames_decoded <= 11 + 4);
+  }
+}
+
 TEST_CASE("display rotation is applied", "[video]") {
   TempDir dir("rot");
   VideoWriterOptions o;
