@@ -31,6 +31,15 @@ void open_input(const std::string& path, int threads, InputContextPtr& format, C
   AVFormatContext* raw = nullptr;
   check_av(avformat_open_input(&raw, path.c_str(), nullptr, nullptr), "cannot open video", path);
   format.reset(raw);
+  // A header's picture size is checked before stream probing, which may decode (and allocate) a
+  // picture of that size.
+  auto check_size = [&](const AVCodecParameters* par) {
+    if (static_cast<int64_t>(par->width) * par->height > max_pixels)
+      throw std::runtime_error("picture of " + std::to_string(par->width) + "x" + std::to_string(par->height) +
+                               " exceeds the limit of " + std::to_string(max_pixels) + " pixels, " + path);
+  };
+  for (unsigned i = 0; i < raw->nb_streams; ++i)
+    if (raw->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) check_size(raw->streams[i]->codecpar);
   check_av(avformat_find_stream_info(raw, nullptr), "cannot read stream info", path);
   const AVCodec* dec = nullptr;
   stream = av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, &dec, 0);
@@ -43,9 +52,7 @@ void open_input(const std::string& path, int threads, InputContextPtr& format, C
   check_av(stream, "no decodable video stream", path);
   const AVCodecParameters* par = raw->streams[stream]->codecpar;
   if (par->width <= 0 || par->height <= 0) throw std::runtime_error("video stream has no picture size, " + path);
-  if (static_cast<int64_t>(par->width) * par->height > max_pixels)
-    throw std::runtime_error("picture of " + std::to_string(par->width) + "x" + std::to_string(par->height) +
-                             " exceeds the limit of " + std::to_string(max_pixels) + " pixels, " + path);
+  check_size(par);
   codec.reset(avcodec_alloc_context3(dec));
   if (!codec) throw std::runtime_error("cannot allocate decoder, " + path);
   check_av(avcodec_parameters_to_context(codec.get(), par), "bad codec parameters", path);

@@ -42,7 +42,8 @@ VideoWriter::VideoWriter(const std::string& path, const VideoWriterOptions& o) :
   c->pix_fmt = rgb ? AV_PIX_FMT_RGB24 : gif ? AV_PIX_FMT_PAL8 : AV_PIX_FMT_YUV420P;
   if (o.codec == "mjpeg") c->color_range = AVCOL_RANGE_JPEG;  // baseline JPEG holds full-range YUV
   c->gop_size = o.gop;
-  c->max_b_frames = o.max_b_frames;
+  const bool intra_only = rgb || gif || o.codec == "mjpeg";  // image codecs refuse B-frames
+  c->max_b_frames = intra_only ? 0 : o.max_b_frames;
   c->bit_rate = o.bit_rate;
   c->thread_count = 1;  // one thread: the same input gives the same bytes
   c->flags |= AV_CODEC_FLAG_BITEXACT;

@@ -71,6 +71,38 @@ TEST_CASE("unreadable inputs are errors that name the file and the cause", "[bad
   CHECK_THROWS_WITH(ok.read_frames({}, 32), Catch::Contains("no frame indices"));
 }
 
+TEST_CASE("a header claiming 16384x16384 and an unknown codec are refused by name", "[bad_input]") {
+  TempDir dir("bad");
+  // A Matroska header announcing 16384 x 16384 pictures (268 megapixels): a 256 x 256 file whose
+  // PixelWidth and PixelHeight elements (IDs B0 and BA, two-byte values 0x0100) are patched to
+  // 0x4000. Refused from the header, before stream probing allocates a picture of that size.
+  VideoWriterOptions big;
+  big.width = 256;
+  big.height = 256;
+  write_frames(dir / "256.mkv", big, 2);
+  std::string mkv = read_file(dir / "256.mkv");
+  for (const char* id : {"\xB0\x82\x01\x00", "\xBA\x82\x01\x00"}) {
+    const auto at = mkv.find(std::string(id, 4));
+    REQUIRE(at != std::string::npos);
+    mkv[at + 2] = '\x40';
+  }
+  std::ofstream(dir / "huge.mkv", std::ios::binary) << mkv;
+  CHECK_THROWS_WITH(VideoReader(dir / "huge.mkv"),
+                    Catch::Contains("16384x16384 exceeds the limit") && Catch::Contains("huge.mkv"));
+  // A Matroska file whose codec id no decoder knows: the MPEG-4 id, renamed in place.
+  VideoWriterOptions o;
+  o.width = 64;
+  o.height = 48;
+  write_frames(dir / "mpeg4.mkv", o, 5);  // the header's codec id, renamed below
+  std::string bytes = read_file(dir / "mpeg4.mkv");
+  const auto at = bytes.find("V_MPEG4/ISO/ASP");
+  REQUIRE(at != std::string::npos);
+  bytes.replace(at, 15, "V_QQQQQ/ISO/ASP");
+  std::ofstream(dir / "unknown.mkv", std::ios::binary) << bytes;
+  CHECK_THROWS_WITH(VideoReader(dir / "unknown.mkv"),
+                    Catch::Contains("unsupported video codec") && Catch::Contains("unknown.mkv"));
+}
+
 TEST_CASE("a truncated Matroska file yields the frames that are there", "[bad_input]") {
   TempDir dir("bad");
   VideoWriterOptions o;

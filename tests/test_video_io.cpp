@@ -289,3 +289,66 @@ TEST_CASE("every frame written is read back, whatever the count", "[video]") {
       CHECK(std::abs(last[0][8][16][2].item<int>() - ((frames - 1) * 37) % 256) < 10);
     }
 }
+
+TEST_CASE("every input kind: frame counts, rates, content, and seeks equal to one pass", "[video]") {
+  // The same 30 frames (a white bar at columns 2f, 2f+1 on black: exact even in GIF's palette) in
+  // each container the benchmarks ship; a frame folder of 1-based JPEGs is read at its stated
+  // rate. WebM and Matroska state no frame count: the index pass counts them.
+  TempDir dir("inputs");
+  struct Kind {
+    std::string file, codec;
+  };
+  const std::vector<Kind> kinds = {{"v.mp4", "libx264"}, {"v.mkv", "mpeg4"}, {"v.webm", "libvpx"},
+                                   {"v.avi", "mpeg4"},   {"v.mov", "mpeg4"}, {"v.gif", "gif"},
+                                   {"frames/%05d.jpg", "mjpeg"}};
+  const int n = 30;
+  for (const auto& k : kinds) {
+    INFO(k.file);
+    VideoWriterOptions o;
+    o.width = 64;
+    o.height = 48;
+    o.fps = 10;
+    o.codec = k.codec;
+    const bool folder = k.codec == "mjpeg";
+    if (folder) std::filesystem::create_directories(dir / "frames");
+    {
+      VideoWriter w(dir / k.file, o);
+      std::vector<uint8_t> img(64 * 48 * 3);
+      for (int f = 0; f < n; ++f) {
+        for (int y = 0; y < 48; ++y)
+          for (int x = 0; x < 64; ++x)
+            for (int c = 0; c < 3; ++c) img[(y * 64 + x) * 3 + c] = (x / 2 == f) ? 255 : 0;
+        w.write_rgb(img.data());
+      }
+    }
+    const std::string path = folder ? dir / "frames" : dir / k.file;
+    DecodeOptions d;
+    d.folder_fps = 10;
+    VideoReader r(path, d);
+    CHECK(r.info().frames_total == n);
+    CHECK(r.info().fps == Approx(10.0).epsilon(0.05));
+    const int64_t first = r.info().first_index;
+    CHECK(first == (folder ? 1 : 0));
+    FrameGeometry native;
+    native.mode = ResizeMode::native;
+    const std::vector<int64_t> want = {first + 29, first + 3, first + 17};
+    const at::Tensor got = r.read_frames(want, native);
+    for (size_t i = 0; i < want.size(); ++i) {
+      // The bar's brightness centroid on a middle row: 2f + 0.5, two columns from its neighbours'.
+      const int f = static_cast<int>(want[i] - first);
+      double sum = 0, weighted = 0;
+      for (int x = 0; x < 64; ++x) {
+        const double v = got[i][24][x][1].item<int>();
+        sum += v;
+        weighted += v * x;
+      }
+      REQUIRE(sum > 0);
+      CHECK(std::abs(weighted / sum - (2 * f + 0.5)) < 0.8);
+    }
+    DecodeOptions seq = d;
+    seq.strategy = DecodeStrategy::sequential;
+    seq.skip_nonref = false;
+    VideoReader plain(path, seq);
+    CHECK(at::equal(plain.read_frames(want, native), got));
+  }
+}
