@@ -1,5 +1,6 @@
 #include "datasets/annotation_json.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "common/json_file.h"
@@ -81,6 +82,19 @@ int answer_position(const std::vector<std::string>& candidates, const std::strin
   for (size_t i = 0; i < candidates.size(); ++i)
     if (candidates[i] == answer) return static_cast<int>(i);
   throw std::runtime_error(where + ": key 'answer': '" + answer + "' is not among the candidates");
+}
+
+std::string unique_id_field(const nlohmann::json& item, const char* key, const std::string& where,
+                            std::set<std::string>& seen) {
+  std::string id = id_field(item, key, where);
+  if (!seen.insert(id).second) throw std::runtime_error(where + ": " + key + " '" + id + "' repeats");
+  return id;
+}
+
+std::string indexed_id(const std::string& task, size_t index) {
+  char num[24];
+  std::snprintf(num, sizeof num, "%04zu", index);
+  return task.empty() ? std::string(num) : task + "/" + num;
 }
 
 void read_text_answer_item(const nlohmann::json& e, const std::string& video_dir, const std::string& where,

@@ -2,6 +2,7 @@
 // the item (index or id) and the key, e.g. "msvd/test_q.json item 12: missing key 'question_id'".
 #pragma once
 #include <cstddef>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ std::string string_field(const nlohmann::json& item, const char* key, const std:
 std::string id_field(const nlohmann::json& item, const char* key, const std::string& where);
 // A number field (integers accepted).
 double number_field(const nlohmann::json& item, const char* key, const std::string& where);
+// An id field that must not repeat within the file: `seen` collects the ids so far.
+std::string unique_id_field(const nlohmann::json& item, const char* key, const std::string& where,
+                            std::set<std::string>& seen);
+// "<task>/<NNNN>": the id of item `index` in a per-task annotation file (just "NNNN" without a task).
+std::string indexed_id(const std::string& task, size_t index);
 // An integer field.
 long long integer_field(const nlohmann::json& item, const char* key, const std::string& where);
 // An array of strings.

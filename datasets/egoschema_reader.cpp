@@ -20,8 +20,7 @@ std::vector<Sample> read_egoschema_subset(const EgoSchemaLayout& layout) {
   for (size_t i = 0; i < questions.size(); ++i) {
     const auto& q = questions[i];
     const std::string where = item_where(layout.questions, i);
-    const std::string uid = id_field(q, "q_uid", where);
-    if (!seen.insert(uid).second) throw std::runtime_error(where + ": q_uid '" + uid + "' repeats");
+    const std::string uid = unique_id_field(q, "q_uid", where, seen);
     auto a = answers.find(uid);
     if (a == answers.end()) continue;  // not in the subset
     Sample s;

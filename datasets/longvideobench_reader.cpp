@@ -16,8 +16,7 @@ std::vector<Sample> read_longvideobench(const LongVideoBenchLayout& layout) {
     const auto& e = items[i];
     const std::string where = item_where(layout.annotations, i);
     Sample s;
-    s.id = id_field(e, "id", where);
-    if (!ids.insert(s.id).second) throw std::runtime_error(where + ": id '" + s.id + "' repeats");
+    s.id = unique_id_field(e, "id", where, ids);
     s.video = confined_item_path(layout.video_dir, string_field(e, "video_path", where), where);
     s.question = string_field(e, "question", where);
     s.candidates = string_list_field(e, "candidates", where);

@@ -1,6 +1,5 @@
 #include "datasets/mlvu_reader.h"
 
-#include <cstdio>
 #include <stdexcept>
 
 #include "datasets/annotation_json.h"
@@ -17,9 +16,7 @@ std::vector<Sample> read_mlvu_task(const std::string& json_dir, const std::strin
     const auto& e = items[i];
     const std::string where = item_where(json_path, i);
     Sample s;
-    char num[24];
-    std::snprintf(num, sizeof num, "%04zu", i);
-    s.id = task.name + "/" + num;
+    s.id = indexed_id(task.name, i);
     s.subtask = task.name;
     read_text_answer_item(e, task_dir, where, s);
     if (e.contains("duration") && e["duration"].is_number()) s.duration_s = e["duration"].get<double>();

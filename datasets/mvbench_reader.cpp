@@ -1,6 +1,5 @@
 #include "datasets/mvbench_reader.h"
 
-#include <cstdio>
 #include <stdexcept>
 
 #include "datasets/annotation_json.h"
@@ -18,9 +17,7 @@ std::vector<Sample> read_mvbench_json(const std::string& json_dir, const std::st
     const auto& e = items[i];
     const std::string where = item_where(json_path, i);
     Sample s;
-    char num[24];
-    std::snprintf(num, sizeof num, "%04zu", i);
-    s.id = task.name.empty() ? std::string(num) : task.name + "/" + num;
+    s.id = indexed_id(task.name, i);
     s.subtask = task.name;
     read_text_answer_item(e, task_dir, where, s);
     // Bounds are taken as given: segment_midpoint clamps them to the video, as the reference

@@ -31,8 +31,7 @@ std::vector<Sample> read_videomme(const VideoMmeLayout& layout) {
     const auto& e = items[i];
     const std::string where = item_where(layout.annotations, i);
     Sample s;
-    s.id = id_field(e, "question_id", where);
-    if (!ids.insert(s.id).second) throw std::runtime_error(where + ": question_id '" + s.id + "' repeats");
+    s.id = unique_id_field(e, "question_id", where, ids);
     const std::string video_id = id_field(e, "videoID", where);
     s.question = string_field(e, "question", where);
     const auto options = string_list_field(e, "options", where);
