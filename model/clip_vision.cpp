@@ -23,11 +23,11 @@ ClipEncoderLayer load_clip_encoder_layer(Checkpoint& ckpt, const std::string& p,
   return l;
 }
 
-at::Tensor ClipEncoderLayer::forward(const at::Tensor& x) const {
+at::Tensor ClipEncoderLayer::forward(const at::Tensor& x, const at::Tensor& mask) const {
   const int64_t B = x.size(0), L = x.size(1), D = x.size(2), hd = D / heads;
   at::Tensor h = layer_norm1(x);
   auto split = [&](const at::Tensor& t) { return t.view({B, L, heads, hd}).transpose(1, 2); };
-  at::Tensor a = attention(split(q_proj(h)), split(k_proj(h)), split(v_proj(h)), at::Tensor());
+  at::Tensor a = attention(split(q_proj(h)), split(k_proj(h)), split(v_proj(h)), mask);
   at::Tensor y = x + out_proj(a.transpose(1, 2).reshape({B, L, D}));
   return y + fc2(activation(act, fc1(layer_norm2(y))));
 }

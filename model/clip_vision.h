@@ -18,7 +18,8 @@ struct ClipEncoderLayer {
   LinearWeights fc1, fc2;
   int heads = 16;
   std::string act = "quick_gelu";
-  at::Tensor forward(const at::Tensor& x) const;  // [B, L, D] -> [B, L, D], no mask
+  // [B, L, D] -> [B, L, D]; `mask` is additive [L, L] (the text tower's causal mask) or undefined.
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& mask = at::Tensor()) const;
 };
 
 // Loads one CLIP encoder layer's tensors under `prefix` (ending in "layers.N.").

@@ -34,6 +34,30 @@ ModelConfig read_model_config(const std::string& dir) {
   read(j, "pooling", c.pooling, path, false);
   read(j, "pooling_kernel", c.pooling_kernel, path, false);
   read(j, "pooling_stride", c.pooling_stride, path, false);
+  read(j, "image_pooling_kernel", c.image_pooling_kernel, path, false);
+  read(j, "image_pooling_stride", c.image_pooling_stride, path, false);
+  read(j, "pooling_temp", c.pooling_temp, path, false);
+  read(j, "btadapter", c.btadapter, path, false);
+  read(j, "btadapter_depth", c.btadapter_depth, path, false);
+  read(j, "max_T", c.max_T, path, false);
+  read(j, "extend_clip", c.extend_clip, path, false);
+  read(j, "clip_weight", c.clip_weight, path, false);
+  c.has_relevance = c.pooling == "ppllava";
+  if (j.contains("clip_text_config")) {
+    const auto& ct = j["clip_text_config"];
+    const std::string cw = path + " clip_text_config";
+    read(ct, "vocab_size", c.clip_text.vocab_size, cw, false);
+    read(ct, "hidden_size", c.clip_text.hidden_size, cw, false);
+    read(ct, "intermediate_size", c.clip_text.intermediate_size, cw, false);
+    read(ct, "num_hidden_layers", c.clip_text.num_hidden_layers, cw, false);
+    read(ct, "num_attention_heads", c.clip_text.num_attention_heads, cw, false);
+    read(ct, "max_position_embeddings", c.clip_text.max_position_embeddings, cw, false);
+    read(ct, "projection_dim", c.clip_text.projection_dim, cw, false);
+    read(ct, "layer_norm_eps", c.clip_text.layer_norm_eps, cw, false);
+    read(ct, "hidden_act", c.clip_text.hidden_act, cw, false);
+    read(ct, "bos_token_id", c.clip_text.bos_token_id, cw, false);
+    read(ct, "eos_token_id", c.clip_text.eos_token_id, cw, false);
+  }
   read(j, "image_token_index", c.image_token_index, path, true);
   read(j, "pad_token_id", c.pad_token_id, path, false);
   read(j, "projector_hidden_act", c.projector_hidden_act, path, false);

@@ -34,11 +34,38 @@ struct TextConfig {
   int head_dim() const { return hidden_size / num_attention_heads; }
 };
 
+// The CLIP text transformer of the relevance encoder (multi_modal_projector.clip_text_model.*).
+// The release's config.json names it only by `clip_weight`; these defaults are that model's
+// (openai/clip-vit-large-patch14-336's text tower, context extended to 248). A config.json may
+// carry a `clip_text_config` object (tiny checkpoints do) to override them.
+struct ClipTextConfig {
+  int vocab_size = 49408;               // BPE vocabulary
+  int hidden_size = 768;                // width
+  int intermediate_size = 3072;         // MLP width
+  int num_hidden_layers = 12;           // encoder layers
+  int num_attention_heads = 12;         // attention heads
+  int max_position_embeddings = 248;    // context after the extension (77 before)
+  int projection_dim = 768;             // text and visual projection width
+  double layer_norm_eps = 1e-5;         // LayerNorm epsilon
+  std::string hidden_act = "quick_gelu";  // MLP activation
+  int bos_token_id = 49406;             // <|startoftext|>
+  int eos_token_id = 49407;             // <|endoftext|>: pooling takes the first one
+};
+
 struct ModelConfig {
   std::string model_type = "llava_next";        // architecture family
   std::string pooling = "ppllava";              // the checkpoint's trained reducer
   std::array<int, 3> pooling_kernel{2, 3, 3};   // video pooling kernel (frames, rows, columns)
   std::array<int, 3> pooling_stride{2, 3, 3};   // video pooling stride
+  std::array<int, 3> image_pooling_kernel{1, 3, 3};  // image pooling kernel
+  std::array<int, 3> image_pooling_stride{1, 3, 3};  // image pooling stride
+  double pooling_temp = 0.01;                   // temperature of the window softmax in prompt-guided pooling
+  bool btadapter = false;                       // the vision tower carries a BT-Adapter
+  int btadapter_depth = 4;                      // adapter steps (temporal + spatial layer pairs)
+  int max_T = 64;                               // frames the adapter's time embedding covers
+  bool extend_clip = true;                      // the relevance CLIP's text context is extended (77 -> 248)
+  std::string clip_weight;                      // the relevance model the release started from
+  bool has_relevance = false;                   // the checkpoint carries the relevance encoder (pooling ppllava)
   int image_token_index = 32000;                // id of <image> in the prompt
   int pad_token_id = 0;                         // padding id
   std::string projector_hidden_act = "gelu";    // projector activation
@@ -46,6 +73,7 @@ struct ModelConfig {
   std::string vision_feature_select_strategy = "default";  // "default" drops CLS, "full" keeps it
   VisionConfig vision;                          // vision_config
   TextConfig text;                              // text_config
+  ClipTextConfig clip_text;                     // the relevance encoder's text tower
 };
 
 // Reads DIR/config.json; errors name the file and the key.
