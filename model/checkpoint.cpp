@@ -84,17 +84,45 @@ at::Tensor Checkpoint::get(const std::string& name, const std::vector<int64_t>& 
   return it->second->load(name, dtype);
 }
 
+void Checkpoint::expect(const std::string& name, const std::vector<int64_t>& shape) {
+  auto it = where_.find(name);
+  if (it == where_.end()) {
+    missing_.push_back(name + " " + shape_text(shape));
+    return;
+  }
+  const auto& info = it->second->tensors().at(name);
+  if (info.shape != shape)
+    throw std::runtime_error("tensor '" + name + "' in " + it->second->path() + " has shape " + shape_text(info.shape) +
+                             ", expected " + shape_text(shape));
+  used_.insert(name);
+}
+
+void Checkpoint::expect_prefix(const std::string& prefix) { expected_prefixes_.push_back(prefix); }
+
 std::vector<std::string> Checkpoint::unused() const {
   std::vector<std::string> out;
-  for (const auto& [name, f] : where_)
-    if (!used_.count(name)) out.push_back(name);
+  for (const auto& [name, f] : where_) {
+    if (used_.count(name)) continue;
+    bool declared = false;
+    for (const auto& p : expected_prefixes_) declared = declared || name.compare(0, p.size(), p) == 0;
+    if (!declared) out.push_back(name);
+  }
   return out;
 }
 
 void Checkpoint::check_complete() const {
-  if (missing_.empty()) return;
-  std::string msg = "checkpoint " + dir_ + " lacks " + std::to_string(missing_.size()) + " tensor(s):";
-  for (const auto& m : missing_) msg += "\n  " + m;
+  const std::vector<std::string> extra = unused();
+  if (missing_.empty() && extra.empty()) return;
+  std::string msg = "checkpoint " + dir_;
+  if (!missing_.empty()) {
+    msg += " lacks " + std::to_string(missing_.size()) + " tensor(s):";
+    for (const auto& m : missing_) msg += "\n  " + m;
+  }
+  if (!extra.empty()) {
+    msg += std::string(missing_.empty() ? "" : "\nand") + " holds " + std::to_string(extra.size()) +
+           " tensor(s) this model does not have:";
+    for (const auto& n : extra) msg += "\n  " + n + " " + shape_text(where_.at(n)->tensors().at(n).shape);
+  }
   throw std::runtime_error(msg);
 }
 

@@ -21,13 +21,20 @@ class Checkpoint {
   bool has(const std::string& name) const { return where_.count(name) > 0; }
   // Loads `name` as float32 (or `dtype`) and checks its shape; records it as used.
   at::Tensor get(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype = at::kFloat);
+  // Declares `name` part of the model without loading it (a part that cannot affect the output,
+  // such as the vision tower's last layer when features come from the one before): its shape is
+  // checked, it is not reported as unexpected, and its absence is reported like any missing tensor.
+  void expect(const std::string& name, const std::vector<int64_t>& shape);
+  // Declares every tensor whose name starts with `prefix` part of the model, unloaded and unchecked.
+  void expect_prefix(const std::string& prefix);
   // Names that were requested but absent, with the expected shapes, collected so that one error lists them all.
   const std::vector<std::string>& missing() const { return missing_; }
-  // Names in the files that no get() asked for.
+  // Names in the files that no get() or expect() declared: tensors this code does not know.
   std::vector<std::string> unused() const;
   // sha256 over every shard's header bytes and file size: identifies the weights without reading them.
   std::string fingerprint() const;
-  // Throws one error naming every missing tensor, if any.
+  // Throws one error naming every missing tensor (with its expected shape) and every unexpected
+  // one (with its shape in the file), if any.
   void check_complete() const;
 
  private:
@@ -35,6 +42,7 @@ class Checkpoint {
   std::vector<std::unique_ptr<SafetensorsFile>> files_;
   std::map<std::string, const SafetensorsFile*> where_;
   std::set<std::string> used_;
+  std::vector<std::string> expected_prefixes_;
   std::vector<std::string> missing_;
 };
 

@@ -1,6 +1,9 @@
 #include "model/clip_vision.h"
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "model/bt_adapter.h"
 
 namespace ppb::model {
 
@@ -23,12 +26,23 @@ ClipEncoderLayer load_clip_encoder_layer(Checkpoint& ckpt, const std::string& p,
   return l;
 }
 
+void expect_clip_encoder_layer(Checkpoint& ckpt, const std::string& p, int d, int mlp) {
+  for (const char* ln : {"layer_norm1", "layer_norm2"}) {
+    ckpt.expect(p + ln + ".weight", {d});
+    ckpt.expect(p + ln + ".bias", {d});
+  }
+  for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+    ckpt.expect(p + "self_attn." + proj + ".weight", {d, d});
+    ckpt.expect(p + "self_attn." + proj + ".bias", {d});
+  }
+  ckpt.expect(p + "mlp.fc1.weight", {mlp, d});
+  ckpt.expect(p + "mlp.fc1.bias", {mlp});
+  ckpt.expect(p + "mlp.fc2.weight", {d, mlp});
+  ckpt.expect(p + "mlp.fc2.bias", {d});
+}
+
 at::Tensor ClipEncoderLayer::forward(const at::Tensor& x, const at::Tensor& mask) const {
-  const int64_t B = x.size(0), L = x.size(1), D = x.size(2), hd = D / heads;
-  at::Tensor h = layer_norm1(x);
-  auto split = [&](const at::Tensor& t) { return t.view({B, L, heads, hd}).transpose(1, 2); };
-  at::Tensor a = attention(split(q_proj(h)), split(k_proj(h)), split(v_proj(h)), mask);
-  at::Tensor y = x + out_proj(a.transpose(1, 2).reshape({B, L, D}));
+  at::Tensor y = x + multi_head_attention(layer_norm1(x), q_proj, k_proj, v_proj, out_proj, heads, mask);
   return y + fc2(activation(act, fc1(layer_norm2(y))));
 }
 
@@ -49,12 +63,32 @@ ClipVisionTower::ClipVisionTower(Checkpoint& ckpt, const ModelConfig& cfg, const
   if (index < 0 || index > L)
     throw std::runtime_error("vision_feature_layer " + std::to_string(cfg.vision_feature_layer) + " is outside 0.." +
                              std::to_string(L));
-  for (int i = 0; i < index; ++i)
-    layers_.push_back(load_clip_encoder_layer(ckpt, prefix + "encoder.layers." + std::to_string(i) + ".", width_,
-                                              v.intermediate_size, v.num_attention_heads, v.layer_norm_eps,
-                                              v.hidden_act));
+  for (int i = 0; i < L; ++i) {
+    const std::string p = prefix + "encoder.layers." + std::to_string(i) + ".";
+    if (i < index)
+      layers_.push_back(load_clip_encoder_layer(ckpt, p, width_, v.intermediate_size, v.num_attention_heads,
+                                                v.layer_norm_eps, v.hidden_act));
+    else  // layers after the selected hidden state cannot affect it
+      expect_clip_encoder_layer(ckpt, p, width_, v.intermediate_size);
+  }
+  // The pooled output (CLS through post_layernorm) is not LLaVA's feature.
+  ckpt.expect(prefix + "post_layernorm.weight", {width_});
+  ckpt.expect(prefix + "post_layernorm.bias", {width_});
   drop_cls_ = cfg.vision_feature_select_strategy == "default";
+  if (cfg.btadapter) {
+    if (cfg.btadapter_depth < 1 || cfg.btadapter_depth > L)
+      throw std::runtime_error("btadapter_depth " + std::to_string(cfg.btadapter_depth) + " does not fit " +
+                               std::to_string(L) + " vision layers");
+    adapter_from_ = L - cfg.btadapter_depth;
+    // Hidden state `index` combines the adapter after the steps that follow layers adapter_from_..index-1.
+    const int steps = std::max(0, index - adapter_from_);
+    adapter_ = std::make_unique<BtAdapter>(ckpt, prefix, v, cfg.btadapter_depth, steps, cfg.max_T,
+                                           position_embedding_);
+    if (steps == 0) adapter_.reset();
+  }
 }
+
+ClipVisionTower::~ClipVisionTower() = default;
 
 at::Tensor ClipVisionTower::forward(const at::Tensor& pixels) const {
   if (pixels.dim() != 4 || pixels.size(1) != 3 || pixels.size(2) != grid_ * patch_ || pixels.size(3) != grid_ * patch_)
@@ -65,7 +99,18 @@ at::Tensor ClipVisionTower::forward(const at::Tensor& pixels) const {
   x = x.flatten(2).transpose(1, 2);                                  // [T, g*g, D] row-major patches
   x = at::cat({class_embedding_.view({1, 1, width_}).expand({T, 1, width_}), x}, 1);
   x = pre_layrnorm_(x + position_embedding_.unsqueeze(0));
-  for (const auto& layer : layers_) x = layer.forward(x);
+  at::Tensor x2;  // the adapter's stream
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    x = layers_[i].forward(x);
+    const int k = static_cast<int>(i) - adapter_from_;
+    if (!adapter_ || k < 0) continue;
+    x2 = adapter_->step(k, k == 0 ? adapter_->start(x) : adapter_->fuse(x2, x), T);
+  }
+  if (adapter_) {
+    // The combined hidden state: CLIP's CLS per frame, patches averaged with the adapter's.
+    at::Tensor patches = (x.slice(1, 1) + BtAdapter::frame_major_patches(x2, T)) / 2;
+    return drop_cls_ ? patches : at::cat({x.slice(1, 0, 1), patches}, 1);
+  }
   return drop_cls_ ? x.slice(1, 1) : x;
 }
 

@@ -1,6 +1,7 @@
 // The CLIP ViT vision tower with Hugging Face names (vision_tower.vision_model.*). LLaVA takes
 // the hidden state at `vision_feature_layer` (-2: the penultimate layer's output) and drops CLS.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,13 +26,21 @@ struct ClipEncoderLayer {
 // Loads one CLIP encoder layer's tensors under `prefix` (ending in "layers.N.").
 ClipEncoderLayer load_clip_encoder_layer(Checkpoint& ckpt, const std::string& prefix, int width, int mlp, int heads,
                                          double eps, const std::string& act);
+// Declares one CLIP encoder layer's tensors without loading them (a layer the output does not use).
+void expect_clip_encoder_layer(Checkpoint& ckpt, const std::string& prefix, int width, int mlp);
+
+class BtAdapter;
 
 class ClipVisionTower {
  public:
-  // `prefix` is the module path, e.g. "vision_tower.vision_model.".
+  // `prefix` is the module path, e.g. "vision_tower.vision_model.". With cfg.btadapter the
+  // BT-Adapter runs beside the last btadapter_depth layers.
   ClipVisionTower(Checkpoint& ckpt, const ModelConfig& cfg, const std::string& prefix);
-  // pixels [T, 3, S, S] (normalised) -> patch features [T, grid*grid, D] at the configured layer.
+  ~ClipVisionTower();
+  // pixels [T, 3, S, S] (normalised), the frames of one video -> patch features [T, grid*grid, D]
+  // at the configured layer (with the adapter: the average of the CLIP and adapter patch streams).
   at::Tensor forward(const at::Tensor& pixels) const;
+  bool has_adapter() const { return adapter_ != nullptr; }
   int grid() const { return grid_; }
   int width() const { return width_; }
 
@@ -41,6 +50,8 @@ class ClipVisionTower {
   at::Tensor position_embedding_;  // [1 + grid^2, D]
   LayerNormWeights pre_layrnorm_;
   std::vector<ClipEncoderLayer> layers_;  // only the layers the selected hidden state depends on
+  std::unique_ptr<BtAdapter> adapter_;    // null without a BT-Adapter, or when the feature precedes it
+  int adapter_from_ = 0;                  // the first CLIP layer the adapter follows
   int grid_ = 24, width_ = 1024, patch_ = 14;
   bool drop_cls_ = true;
 };

@@ -77,6 +77,22 @@ ModelConfig read_model_config(const std::string& dir) {
   read(v, "hidden_act", c.vision.hidden_act, vw, false);
   const auto& t = j["text_config"];
   const std::string tw = path + " text_config";
+  read(t, "model_type", c.text.model_type, tw, false);
+  if (c.text.model_type != "llama" && c.text.model_type != "qwen2")
+    throw std::runtime_error(tw + ": model_type '" + c.text.model_type + "' is not supported (supported: llama, qwen2)");
+  c.text.qkv_bias = c.text.model_type == "qwen2";  // Qwen2 always biases q, k and v
+  read(t, "tie_word_embeddings", c.text.tie_word_embeddings, tw, false);
+  if (t.contains("rope_scaling") && !t["rope_scaling"].is_null()) {
+    const auto& rs = t["rope_scaling"];
+    const std::string rw = tw + " rope_scaling";
+    // Transformers has spelled the key "type" and, later, "rope_type".
+    if (rs.contains("rope_type")) read(rs, "rope_type", c.text.rope_scaling.type, rw, true);
+    else read(rs, "type", c.text.rope_scaling.type, rw, true);
+    read(rs, "factor", c.text.rope_scaling.factor, rw, true);
+    if (c.text.rope_scaling.type != "linear" && c.text.rope_scaling.type != "dynamic")
+      throw std::runtime_error(rw + ": type '" + c.text.rope_scaling.type + "' is not supported (linear, dynamic)");
+    if (c.text.rope_scaling.factor < 1.0) throw std::runtime_error(rw + ": factor must be at least 1");
+  }
   read(t, "hidden_size", c.text.hidden_size, tw, true);
   read(t, "intermediate_size", c.text.intermediate_size, tw, true);
   read(t, "num_hidden_layers", c.text.num_hidden_layers, tw, true);

@@ -18,8 +18,15 @@ struct VisionConfig {
   int grid() const { return image_size / patch_size; }
 };
 
-// text_config: a LLaMA-family decoder.
+// RoPE scaling for contexts past max_position_embeddings ("rope_scaling" in the config).
+struct RopeScaling {
+  std::string type;     // "" (none), "linear" (positions divided by factor) or "dynamic" (NTK-aware base growth)
+  double factor = 1.0;  // scaling factor
+};
+
+// text_config: a LLaMA-family decoder (LLaMA/Vicuna, or Qwen2 with biased q/k/v projections).
 struct TextConfig {
+  std::string model_type = "llama";   // "llama" or "qwen2"
   int hidden_size = 4096;             // model width
   int intermediate_size = 11008;      // SwiGLU width
   int num_hidden_layers = 32;         // decoder layers
@@ -29,8 +36,16 @@ struct TextConfig {
   double rms_norm_eps = 1e-5;         // RMSNorm epsilon
   double rope_theta = 10000.0;        // rotary base
   int max_position_embeddings = 4096; // context length
-  int bos_token_id = 1;               // <s>
-  int eos_token_id = 2;               // </s>
+  int bos_token_id = 1;               // <s> (Qwen2 prompts have none)
+  int eos_token_id = 2;               // </s>, or <|im_end|> for Qwen2 chat
+  bool qkv_bias = false;              // q/k/v projections carry biases (Qwen2)
+  bool tie_word_embeddings = false;   // lm_head shares the embedding table
+  RopeScaling rope_scaling;           // none unless the config sets rope_scaling
+  // Positions the decoder accepts: max_position_embeddings, times the factor under RoPE scaling.
+  int64_t context_limit() const {
+    return rope_scaling.type.empty() ? max_position_embeddings
+                                     : static_cast<int64_t>(max_position_embeddings * rope_scaling.factor);
+  }
   int head_dim() const { return hidden_size / num_attention_heads; }
 };
 

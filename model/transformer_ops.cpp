@@ -24,6 +24,14 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
   return at::matmul(probs, v);
 }
 
+at::Tensor multi_head_attention(const at::Tensor& x, const LinearWeights& q, const LinearWeights& k,
+                                const LinearWeights& v, const LinearWeights& out, int heads, const at::Tensor& mask) {
+  const int64_t B = x.size(0), L = x.size(1), D = x.size(2), hd = D / heads;
+  auto split = [&](const at::Tensor& t) { return t.view({B, L, heads, hd}).transpose(1, 2); };
+  at::Tensor a = attention(split(q(x)), split(k(x)), split(v(x)), mask);
+  return out(a.transpose(1, 2).reshape({B, L, D}));
+}
+
 at::Tensor causal_mask(int64_t n, int64_t past, const at::TensorOptions& options) {
   at::Tensor mask = at::full({n, past + n}, -std::numeric_limits<float>::infinity(), options);
   // Query i sees keys 0..past+i: keep the upper triangle strictly above diagonal `past`.

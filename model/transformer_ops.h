@@ -32,6 +32,11 @@ at::Tensor activation(const std::string& name, const at::Tensor& x);
 // `mask` is additive ([Lq, Lk], 0 or -inf) or undefined for none.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
 
+// The attention block of a CLIP-style layer: q/k/v projections, `heads` heads, scaled dot-product
+// attention with an optional additive mask, then the output projection. x [B, L, D] -> [B, L, D].
+at::Tensor multi_head_attention(const at::Tensor& x, const LinearWeights& q, const LinearWeights& k,
+                                const LinearWeights& v, const LinearWeights& out, int heads, const at::Tensor& mask);
+
 // An additive causal mask for `n` new queries at absolute positions past..past+n-1 over past+n keys.
 at::Tensor causal_mask(int64_t n, int64_t past, const at::TensorOptions& options);
 

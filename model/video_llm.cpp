@@ -15,6 +15,8 @@ VideoLlm::VideoLlm(const std::string& dir) : dir_(dir), cfg_(read_model_config(d
   vision_ = std::make_unique<ClipVisionTower>(ckpt, cfg_, "vision_tower.vision_model.");
   projector_ = std::make_unique<Projector>(ckpt, cfg_);
   llm_ = std::make_unique<LlamaDecoder>(ckpt, cfg_.text);
+  // The learned row separator of LLaVA-NeXT's single-image packing; videos do not use it.
+  ckpt.expect("image_newline", {cfg_.text.hidden_size});
   ckpt.check_complete();
   tokenizer_ = std::make_unique<SentencePieceTokenizer>(dir, cfg_.image_token_index);
   if (cfg_.image_token_index >= cfg_.text.vocab_size)
