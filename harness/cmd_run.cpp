@@ -26,7 +26,9 @@ void add_run_options(po::options_description& o) {
       ("data-root", po::value<std::string>(), "folder with the tasks' annotations and videos (required)")
       ("out", po::value<std::string>(), "run folder; an existing one is resumed (required)")
       ("limit", po::value<int64_t>(), "samples per task at most; 0 = all [0]")
-      ("device", po::value<std::string>(), "cpu [cpu]")
+      ("device", po::value<std::string>(), "cpu, or cuda with a CUDA build of LibTorch [cpu]")
+      ("dtype", po::value<std::string>(), "float32, bfloat16 or float16 [float32 on cpu, bfloat16 on cuda]")
+      ("clip-tokenizer", po::value<std::string>(), "relevance encoder's CLIP tokenizer folder [MODEL/clip_tokenizer]")
       ("threads", po::value<int>(), "LibTorch threads; 0 = all cores [0]")
       ("decode-threads", po::value<int>(), "FFmpeg decoder threads per video [1]")
       ("prefetch", po::value<int>(), "samples decoded ahead of the model on other threads; 0 = none [2]")
@@ -55,6 +57,8 @@ RunConfig resolve_config(const po::variables_map& vm) {
   if (vm.count("out")) c.out = vm["out"].as<std::string>();
   if (vm.count("limit")) c.limit = vm["limit"].as<int64_t>();
   if (vm.count("device")) c.device = vm["device"].as<std::string>();
+  if (vm.count("dtype")) c.dtype = vm["dtype"].as<std::string>();
+  if (vm.count("clip-tokenizer")) c.clip_tokenizer = vm["clip-tokenizer"].as<std::string>();
   if (vm.count("threads")) c.threads = vm["threads"].as<int>();
   if (vm.count("decode-threads")) c.decode_threads = vm["decode-threads"].as<int>();
   if (vm.count("prefetch")) c.prefetch = vm["prefetch"].as<int>();

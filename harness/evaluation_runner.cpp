@@ -68,8 +68,6 @@ void check_resumable(const fs::path& config_path, const RunConfig& cfg) {
 RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   if (cfg.out.empty()) throw std::runtime_error("run: --out RUN is required");
   if (cfg.data_root.empty()) throw std::runtime_error("run: --data-root DIR is required");
-  if (cfg.device != "cpu")
-    throw std::runtime_error("run: device '" + cfg.device + "' is not supported by this build (supported: cpu)");
   if (cfg.tasks_dir.empty()) cfg.tasks_dir = tasks::default_tasks_dir();
   fs::create_directories(cfg.out);
   const fs::path config_path = fs::path(cfg.out) / "config.json";
@@ -83,9 +81,22 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   for (const auto& name : cfg.methods) reducers.push_back(&model::builtin_reducers().get(name));
 
   const std::string model_dir = resolve_model(cfg);
-  model::VideoLlm llm(model_dir);
+  model::ModelLoadOptions load;
+  load.device = cfg.device;
+  load.dtype = cfg.dtype;
+  load.clip_tokenizer = cfg.clip_tokenizer;
+  model::VideoLlm llm(model_dir, load);
   std::ofstream(config_path) << to_json(cfg).dump(2) << "\n";
-  write_run_context(cfg, argv, llm.fingerprint(), run_tasks);
+  const char* dtype_name = llm.dtype() == at::kFloat ? "float32" : llm.dtype() == at::kBFloat16 ? "bfloat16" : "float16";
+  write_run_context(cfg, argv,
+                    {{"fingerprint", llm.fingerprint()},
+                     {"dtype", dtype_name},
+                     {"device", llm.device().str()},
+                     {"llm", llm.llm_family()},
+                     {"btadapter", llm.config().btadapter},
+                     {"relevance_encoder", llm.has_relevance()},
+                     {"clip_positions_extended_at_load", llm.clip_positions_extended_at_load()}},
+                    run_tasks);
 
   RunStore store(cfg.out);
   if (store.recovered_torn_tail())

@@ -15,6 +15,8 @@ nlohmann::json to_json(const RunConfig& c) {
           {"out", c.out},
           {"limit", c.limit},
           {"device", c.device},
+          {"dtype", c.dtype},
+          {"clip_tokenizer", c.clip_tokenizer},
           {"threads", c.threads},
           {"decode_threads", c.decode_threads},
           {"prefetch", c.prefetch},
@@ -29,7 +31,7 @@ nlohmann::json to_json(const RunConfig& c) {
 void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw std::runtime_error(where + ": a configuration must be a JSON object");
   static const std::set<std::string> known = {"tasks", "methods", "budget", "frames", "model", "data_root", "out",
-                                              "limit", "device", "threads", "decode_threads", "prefetch", "frame_cache",
+                                              "limit", "device", "dtype", "clip_tokenizer", "threads", "decode_threads", "prefetch", "frame_cache",
                                               "frame_cache_max_gb", "preprocess", "max_new_tokens",
                                               "seed", "tasks_dir"};
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -46,6 +48,8 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
       else if (k == "out") c.out = v.get<std::string>();
       else if (k == "limit") c.limit = v.get<int64_t>();
       else if (k == "device") c.device = v.get<std::string>();
+      else if (k == "dtype") c.dtype = v.get<std::string>();
+      else if (k == "clip_tokenizer") c.clip_tokenizer = v.get<std::string>();
       else if (k == "threads") c.threads = v.get<int>();
       else if (k == "decode_threads") c.decode_threads = v.get<int>();
       else if (k == "prefetch") c.prefetch = v.get<int>();
@@ -67,7 +71,8 @@ nlohmann::json plan_fields(const RunConfig& c) {
           {"data_root", c.data_root},
           {"seed", c.seed},
           {"max_new_tokens", c.max_new_tokens},
-          {"preprocess", c.preprocess}};
+          {"preprocess", c.preprocess},
+          {"dtype", c.dtype}};
 }
 
 }  // namespace ppb::harness

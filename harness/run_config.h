@@ -17,7 +17,9 @@ struct RunConfig {
   std::string data_root;          // folder holding the tasks' annotations and videos
   std::string out;                // the run folder
   int64_t limit = 0;              // samples per task at most; 0 = all
-  std::string device = "cpu";     // cpu (cuda arrives with the full model)
+  std::string device = "cpu";     // cpu, or cuda with a CUDA build of LibTorch
+  std::string dtype;              // float32, bfloat16 or float16; empty = float32 on cpu, bfloat16 on cuda
+  std::string clip_tokenizer;     // the relevance encoder's CLIP tokenizer folder; empty = MODEL/clip_tokenizer
   int threads = 0;                // LibTorch intra-op threads; 0 = all cores
   int decode_threads = 1;         // FFmpeg decoder threads per video
   int prefetch = 2;               // samples decoded ahead of the model on other threads; 0 = none

@@ -32,14 +32,15 @@ nlohmann::json build_context() {
           {"cores", std::thread::hardware_concurrency()}};
 }
 
-void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const std::string& model_fingerprint,
+void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const nlohmann::json& model,
                        const std::vector<const tasks::Task*>& run_tasks) {
   nlohmann::json ctx = build_context();
   ctx["device"] = cfg.device;
   ctx["threads"] = at::get_num_threads();
   ctx["argv"] = argv;
   ctx["config"] = to_json(cfg);
-  ctx["model_fingerprint"] = model_fingerprint;
+  ctx["model_fingerprint"] = model.at("fingerprint");
+  ctx["model"] = model;
   ctx["judge_models"] = nlohmann::json::array();  // no task of this run calls a judge
   nlohmann::json task_info = nlohmann::json::object();
   for (const auto* t : run_tasks)

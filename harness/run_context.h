@@ -15,7 +15,8 @@ namespace ppb::harness {
 std::string task_fingerprint(const tasks::Task& t);
 // Build, library and machine facts (no times, so that repeated runs give the same bytes).
 nlohmann::json build_context();
-void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const std::string& model_fingerprint,
+// `model` describes the loaded model: fingerprint, dtype, device, LLM family, relevance encoder.
+void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const nlohmann::json& model,
                        const std::vector<const tasks::Task*>& run_tasks);
 
 }  // namespace ppb::harness

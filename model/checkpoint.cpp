@@ -70,18 +70,25 @@ Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
   }
 }
 
+void Checkpoint::set_target(at::ScalarType dtype, at::Device device) {
+  dtype_ = dtype;
+  device_ = device;
+}
+
 at::Tensor Checkpoint::get(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype) {
+  if (dtype == at::ScalarType::Undefined) dtype = dtype_;
   auto it = where_.find(name);
   if (it == where_.end()) {
     missing_.push_back(name + " " + shape_text(shape));
-    return at::zeros(shape, at::TensorOptions().dtype(dtype));  // placeholder until check_complete() throws
+    return at::zeros(shape, at::TensorOptions().dtype(dtype).device(device_));  // placeholder until check_complete() throws
   }
   const auto& info = it->second->tensors().at(name);
   if (info.shape != shape)
     throw std::runtime_error("tensor '" + name + "' in " + it->second->path() + " has shape " + shape_text(info.shape) +
                              ", expected " + shape_text(shape));
   used_.insert(name);
-  return it->second->load(name, dtype);
+  at::Tensor t = it->second->load(name, dtype);
+  return device_.is_cpu() ? t : t.to(device_);
 }
 
 void Checkpoint::expect(const std::string& name, const std::vector<int64_t>& shape) {

@@ -19,8 +19,15 @@ class Checkpoint {
 
   const std::string& dir() const { return dir_; }
   bool has(const std::string& name) const { return where_.count(name) > 0; }
-  // Loads `name` as float32 (or `dtype`) and checks its shape; records it as used.
-  at::Tensor get(const std::string& name, const std::vector<int64_t>& shape, at::ScalarType dtype = at::kFloat);
+  // Where loaded tensors go: the run dtype (the release stores bfloat16) and device. Float32 on
+  // the CPU unless set.
+  void set_target(at::ScalarType dtype, at::Device device);
+  at::ScalarType target_dtype() const { return dtype_; }
+  at::Device target_device() const { return device_; }
+  // Loads `name`, checks its shape and records it as used; converted to the target dtype (or to
+  // `dtype` when given) on the target device.
+  at::Tensor get(const std::string& name, const std::vector<int64_t>& shape,
+                 at::ScalarType dtype = at::ScalarType::Undefined);
   // Declares `name` part of the model without loading it (a part that cannot affect the output,
   // such as the vision tower's last layer when features come from the one before): its shape is
   // checked, it is not reported as unexpected, and its absence is reported like any missing tensor.
@@ -43,6 +50,8 @@ class Checkpoint {
   std::map<std::string, const SafetensorsFile*> where_;
   std::set<std::string> used_;
   std::vector<std::string> expected_prefixes_;
+  at::ScalarType dtype_ = at::kFloat;
+  at::Device device_ = at::kCPU;
   std::vector<std::string> missing_;
 };
 

@@ -27,13 +27,15 @@ at::Tensor splice_visual_tokens(const LlamaDecoder& llm, const std::vector<int>&
   return at::cat(parts, 0);
 }
 
-GenerationResult greedy_generate(const LlamaDecoder& llm, const SentencePieceTokenizer& tok,
+GenerationResult greedy_generate(const LlamaDecoder& llm, const TextTokenizer& tok,
                                  const std::vector<int>& prompt_ids, int image_token_id, const at::Tensor& visual,
                                  const GenerationOptions& opts) {
   GenerationResult r;
   at::Tensor embeds = splice_visual_tokens(llm, prompt_ids, image_token_id, visual);
-  r.prompt_tokens = static_cast<int64_t>(prompt_ids.size()) - 2;  // without BOS and the placeholder
-  const int64_t eos = llm.config().eos_token_id;
+  const bool bos = !prompt_ids.empty() && prompt_ids.front() == llm.config().bos_token_id;
+  r.prompt_tokens = static_cast<int64_t>(prompt_ids.size()) - 1 - (bos ? 1 : 0);  // without BOS and the placeholder
+  std::vector<int> eos_ids = opts.extra_eos_ids;
+  eos_ids.push_back(llm.config().eos_token_id);
   KvCache cache = llm.new_cache(embeds.size(0) + opts.max_new_tokens);
 
   auto t0 = std::chrono::steady_clock::now();
@@ -43,7 +45,7 @@ GenerationResult greedy_generate(const LlamaDecoder& llm, const SentencePieceTok
   auto t1 = std::chrono::steady_clock::now();
   for (int step = 0; step < opts.max_new_tokens; ++step) {
     const int next = static_cast<int>(logits.argmax(-1).item<int64_t>());
-    if (next == eos) {
+    if (std::find(eos_ids.begin(), eos_ids.end(), next) != eos_ids.end()) {
       r.finish_reason = "eos";
       break;
     }

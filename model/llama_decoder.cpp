@@ -5,15 +5,11 @@
 
 namespace ppb::model {
 
-LlamaDecoder::LlamaDecoder(Checkpoint& ckpt, const TextConfig& cfg, const std::string& prefix, at::ScalarType dtype,
-                           at::Device device)
-    : cfg_(cfg) {
+LlamaDecoder::LlamaDecoder(Checkpoint& ckpt, const TextConfig& cfg, const std::string& prefix) : cfg_(cfg) {
   const int D = cfg.hidden_size, V = cfg.vocab_size, I = cfg.intermediate_size, hd = cfg.head_dim();
   const int qd = cfg.num_attention_heads * hd, kv = cfg.num_key_value_heads * hd;
   const std::string m = prefix + "model.";
-  auto get = [&](const std::string& name, const std::vector<int64_t>& shape) {
-    return ckpt.get(name, shape, dtype).to(device);
-  };
+  auto get = [&](const std::string& name, const std::vector<int64_t>& shape) { return ckpt.get(name, shape); };
   auto linear = [&](const std::string& name, int out, int in, bool bias) {
     return LinearWeights{get(name + ".weight", {out, in}), bias ? get(name + ".bias", {out}) : at::Tensor()};
   };
@@ -39,7 +35,10 @@ LlamaDecoder::LlamaDecoder(Checkpoint& ckpt, const TextConfig& cfg, const std::s
   else
     lm_head_ = get(prefix + "lm_head.weight", {V, D});
   // inv_freq[i] = theta^(-2i/d), computed in double then stored as float like the reference.
-  inv_freq_ = at::pow(cfg.rope_theta, at::arange(0, hd, 2, at::kDouble) / hd).reciprocal().to(at::kFloat).to(device);
+  inv_freq_ = at::pow(cfg.rope_theta, at::arange(0, hd, 2, at::kDouble) / hd)
+                  .reciprocal()
+                  .to(at::kFloat)
+                  .to(ckpt.target_device());
 }
 
 at::Tensor LlamaDecoder::inv_freq(int64_t length) const {

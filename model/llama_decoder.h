@@ -28,9 +28,8 @@ struct LlamaLayer {
 
 class LlamaDecoder {
  public:
-  // Loads the weights as `dtype` onto `device`.
-  LlamaDecoder(Checkpoint& ckpt, const TextConfig& cfg, const std::string& prefix = "language_model.",
-               at::ScalarType dtype = at::kFloat, at::Device device = at::kCPU);
+  // Weights come in the checkpoint's target dtype, on its target device.
+  LlamaDecoder(Checkpoint& ckpt, const TextConfig& cfg, const std::string& prefix = "language_model.");
   // Token embeddings [n, D] for ids.
   at::Tensor embed(const std::vector<int>& ids) const;
   KvCache new_cache(int64_t capacity) const;

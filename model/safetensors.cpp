@@ -32,7 +32,9 @@ std::string dtype_name(at::ScalarType t) {
     case at::kHalf: return "F16";
     case at::kBFloat16: return "BF16";
     case at::kByte: return "U8";
-    default: throw std::runtime_error("write_safetensors: only F32, F16, BF16 and U8 are written");
+    case at::kLong: return "I64";
+    case at::kInt: return "I32";
+    default: throw std::runtime_error("write_safetensors: only F32, F16, BF16, I64, I32 and U8 are written");
   }
 }
 
@@ -147,9 +149,9 @@ void write_safetensors(const std::string& path, const std::map<std::string, at::
   std::vector<at::Tensor> data;
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
-    at::Tensor c = t.to(dtype).contiguous();
+    at::Tensor c = (dtype == at::ScalarType::Undefined ? t : t.to(dtype)).cpu().contiguous();
     const uint64_t n = static_cast<uint64_t>(c.numel()) * c.element_size();
-    header[name] = {{"dtype", dtype_name(dtype)}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + n}}};
+    header[name] = {{"dtype", dtype_name(c.scalar_type())}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + n}}};
     offset += n;
     data.push_back(c);
   }

@@ -47,8 +47,9 @@ class SafetensorsFile {
 // Bytes per element of a safetensors dtype name; throws for names this reader does not support.
 size_t safetensors_dtype_size(const std::string& dtype);
 
-// Writes tensors (contiguous, in the given dtype: kFloat, kHalf, kBFloat16 or kByte) to one file.
-// Names are written in sorted order so that the same tensors give the same bytes.
+// Writes tensors to one file, converted to `dtype` (kFloat, kHalf, kBFloat16, kLong, kInt or kByte),
+// or each in its own dtype when `dtype` is Undefined. Names are written in sorted order so that the
+// same tensors give the same bytes.
 void write_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
                        at::ScalarType dtype, const std::map<std::string, std::string>& metadata = {});
 

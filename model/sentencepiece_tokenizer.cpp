@@ -1,5 +1,7 @@
 #include "model/sentencepiece_tokenizer.h"
 
+#include <algorithm>
+
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -121,8 +123,9 @@ std::vector<int> SentencePieceTokenizer::encode_prompt(const std::string& prompt
 
 std::string SentencePieceTokenizer::decode(const std::vector<int>& ids) const {
   std::vector<int> known;  // added tokens (<image>, padding rows) have no piece
+  const int pieces = piece_count();
   for (int id : ids)
-    if (id >= 0 && id < vocab_size()) known.push_back(id);
+    if (id >= 0 && id < pieces) known.push_back(id);
   char err[512] = {0};
   std::string out(known.size() * 16 + 16, '\0');
   long n = spm().decode(impl_->sp, known.data(), known.size(), out.data(), out.size(), err, sizeof err);
@@ -137,7 +140,17 @@ std::string SentencePieceTokenizer::decode(const std::vector<int>& ids) const {
 
 int SentencePieceTokenizer::bos_id() const { return spm().special(impl_->sp, 0); }
 int SentencePieceTokenizer::eos_id() const { return spm().special(impl_->sp, 1); }
-int SentencePieceTokenizer::vocab_size() const { return spm().special(impl_->sp, 3); }
+int SentencePieceTokenizer::piece_count() const { return spm().special(impl_->sp, 3); }
+int SentencePieceTokenizer::vocab_size() const { return std::max(piece_count(), image_token_id_ + 1); }
+
+std::optional<int> SentencePieceTokenizer::token_to_id(const std::string& piece) const {
+  if (piece == "<image>") return image_token_id_;
+  if (piece == "<s>") return bos_id();
+  if (piece == "</s>") return eos_id();
+  const auto ids = encode(piece);
+  if (ids.size() == 1) return ids[0];
+  return std::nullopt;
+}
 
 void train_sentencepiece(const std::vector<std::string>& sentences, int vocab_size, const std::string& dir) {
   const fs::path corpus = fs::path(dir) / "tokenizer_corpus.txt.tmp";

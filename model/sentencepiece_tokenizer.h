@@ -5,22 +5,29 @@
 #include <string>
 #include <vector>
 
+#include "model/text_tokenizer.h"
+
 namespace ppb::model {
 
-class SentencePieceTokenizer {
+class SentencePieceTokenizer : public TextTokenizer {
  public:
   // Loads DIR/tokenizer.model; `image_token_id` is the id that "<image>" in a prompt becomes.
   SentencePieceTokenizer(const std::string& dir, int image_token_id);
-  ~SentencePieceTokenizer();
+  ~SentencePieceTokenizer() override;
 
   // BOS, then each text chunk encoded, with `image_token_id` where the prompt says "<image>".
   std::vector<int> encode_prompt(const std::string& prompt) const;
-  // Plain encoding without BOS.
-  std::vector<int> encode(const std::string& text) const;
-  std::string decode(const std::vector<int>& ids) const;
+  // Plain encoding without BOS ("<image>" in the text is encoded as ordinary text).
+  std::vector<int> encode(const std::string& text) const override;
+  // Text of the pieces; added tokens (<image>, padding rows) have no text and are skipped.
+  std::string decode(const std::vector<int>& ids) const override;
+  // "<image>", "<s>", "</s>", or a string that is exactly one piece.
+  std::optional<int> token_to_id(const std::string& piece) const override;
   int bos_id() const;
   int eos_id() const;
-  int vocab_size() const;  // SentencePiece pieces, without added tokens
+  int vocab_size() const override;  // SentencePiece pieces, and <image> when it follows them
+  int piece_count() const;          // SentencePiece pieces alone
+  std::string name() const override { return "sentencepiece"; }
 
  private:
   struct Impl;

@@ -40,7 +40,7 @@ at::Tensor avg_pool3d_tokens(const at::Tensor& features, const std::array<int64_
   // (docs/PERFORMANCE.md has the comparison).
   const int64_t T = features.size(0), H = features.size(1), W = features.size(2), D = features.size(3);
   const int64_t To = T / k[0], Ho = H / k[1], Wo = W / k[2];
-  if (features.scalar_type() != at::kFloat) {
+  if (features.scalar_type() != at::kFloat || !features.is_cpu()) {  // the streaming loop reads host float memory
     at::Tensor x = features.slice(0, 0, To * k[0]).slice(1, 0, Ho * k[1]).slice(2, 0, Wo * k[2]);
     return x.reshape({To, k[0], Ho, k[1], Wo, k[2], D}).mean({1, 3, 5}).reshape({To * Ho * Wo, D});
   }

@@ -129,8 +129,9 @@ TEST_CASE("the assembled model encodes frames, reduces, splices and generates", 
   at::Tensor pixels = at::randn({4, 3, 336, 336});
   at::Tensor f = m.encode_frames(pixels);
   REQUIRE(f.sizes().vec() == (std::vector<int64_t>{4, 24, 24, cfg.vision.hidden_size}));
-  // Frames are encoded independently.
-  CHECK(at::allclose(m.encode_frames(pixels.slice(0, 2, 3))[0], f[2], 1e-4, 1e-5));
+  // The BT-Adapter mixes frames: a frame seen alone has other features than among its neighbours.
+  REQUIRE(cfg.btadapter);
+  CHECK_FALSE(at::allclose(m.encode_frames(pixels.slice(0, 2, 3))[0], f[2], 1e-3, 1e-4));
 
   const auto& avg = builtin_reducers().get("avgpool3d");
   at::Tensor v = m.visual_tokens(f, avg, avg.default_params);
@@ -143,7 +144,7 @@ TEST_CASE("the assembled model encodes frames, reduces, splices and generates", 
   CHECK(at::allclose(v[0], projected.slice(0, 0, 2).slice(1, 0, 3).slice(2, 0, 3).mean({0, 1, 2}), 1e-4, 1e-5));
 
   const std::vector<int> ids = m.prompt_ids("Question: What colour?\nOptions:\n(A) red\n(B) blue", "Best option:(");
-  CHECK(ids.front() == m.tokenizer().bos_id());
+  CHECK(ids.front() == cfg.text.bos_token_id);
   CHECK(std::count(ids.begin(), ids.end(), cfg.image_token_index) == 1);
   CHECK(m.tokenizer().decode(m.tokenizer().encode("Only give the best option.")) == "Only give the best option.");
 
