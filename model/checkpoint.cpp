@@ -86,6 +86,11 @@ at::Tensor Checkpoint::get(const std::string& name, const std::vector<int64_t>& 
   if (info.shape != shape)
     throw std::runtime_error("tensor '" + name + "' in " + it->second->path() + " has shape " + shape_text(info.shape) +
                              ", expected " + shape_text(shape));
+  // Weights are stored as floats: an integer tensor converted to float would be silent garbage.
+  const bool stored_float = info.dtype == "F32" || info.dtype == "F16" || info.dtype == "BF16" || info.dtype == "F64";
+  if (at::isFloatingType(dtype) && !stored_float)
+    throw std::runtime_error("tensor '" + name + "' in " + it->second->path() + " is stored as " + info.dtype +
+                             "; a weight must be F32, F16 or BF16");
   used_.insert(name);
   at::Tensor t = it->second->load(name, dtype);
   return device_.is_cpu() ? t : t.to(device_);

@@ -33,9 +33,17 @@ const std::string& tiny_dir() {
 
 // A plain LLaMA forward pass over a whole sequence: per-position loops for RMSNorm and RoPE,
 // per-head causal attention, SwiGLU. Returns logits [n, V].
+// Biased q/k/v when cfg.qkv_bias (Qwen2); RoPE scaling as the closed form says: linear divides
+// positions by the factor, dynamic NTK raises the base for a sequence longer than the context.
 at::Tensor naive_llama(Checkpoint& c, const TextConfig& cfg, const at::Tensor& x_in) {
   const int64_t n = x_in.size(0), D = cfg.hidden_size, H = cfg.num_attention_heads, KV = cfg.num_key_value_heads;
   const int64_t hd = D / H;
+  double theta = cfg.rope_theta, pos_scale = 1.0;
+  if (cfg.rope_scaling.type == "linear") pos_scale = 1.0 / cfg.rope_scaling.factor;
+  if (cfg.rope_scaling.type == "dynamic" && n > cfg.max_position_embeddings) {
+    const double f = cfg.rope_scaling.factor;
+    theta *= std::pow(f * n / cfg.max_position_embeddings - (f - 1), static_cast<double>(hd) / (hd - 2));
+  }
   auto rms = [&](const at::Tensor& x, const at::Tensor& w) {
     at::Tensor out = at::empty_like(x);
     for (int64_t i = 0; i < x.size(0); ++i) {
@@ -47,7 +55,7 @@ at::Tensor naive_llama(Checkpoint& c, const TextConfig& cfg, const at::Tensor& x
   auto rope = [&](at::Tensor v, int64_t pos) {  // v [hd]; pairs (i, i + hd/2) rotate by pos * theta^(-2i/hd)
     at::Tensor out = v.clone();
     for (int64_t i = 0; i < hd / 2; ++i) {
-      const double ang = pos * std::pow(cfg.rope_theta, -2.0 * i / hd);
+      const double ang = pos * pos_scale * std::pow(theta, -2.0 * i / hd);
       const double a = v[i].item<double>(), b = v[i + hd / 2].item<double>();
       out[i] = a * std::cos(ang) - b * std::sin(ang);
       out[i + hd / 2] = b * std::cos(ang) + a * std::sin(ang);
@@ -63,6 +71,11 @@ at::Tensor naive_llama(Checkpoint& c, const TextConfig& cfg, const at::Tensor& x
     at::Tensor q = at::matmul(h, c.get(p + "self_attn.q_proj.weight", {D, D}).t());
     at::Tensor k = at::matmul(h, c.get(p + "self_attn.k_proj.weight", {KV * hd, D}).t());
     at::Tensor v = at::matmul(h, c.get(p + "self_attn.v_proj.weight", {KV * hd, D}).t());
+    if (cfg.qkv_bias) {
+      q = q + c.get(p + "self_attn.q_proj.bias", {D});
+      k = k + c.get(p + "self_attn.k_proj.bias", {KV * hd});
+      v = v + c.get(p + "self_attn.v_proj.bias", {KV * hd});
+    }
     at::Tensor attn = at::zeros({n, D});
     for (int64_t head = 0; head < H; ++head) {
       const int64_t kvh = head / (H / KV);
@@ -118,6 +131,60 @@ TEST_CASE("the LLaMA decoder matches a naive implementation, with and without th
   }
   CHECK(inc.length == 7);
   CHECK_THROWS_WITH(llm.forward(x.slice(0, 0, 1), inc), Catch::Contains("KV cache of 7 positions"));
+}
+
+TEST_CASE("Qwen2 (biased q/k/v, rope theta 1e6) matches the naive implementation too", "[model]") {
+  TempDir dir("tiny_qwen_dec");
+  TinyCheckpointOptions o;
+  o.seed = 2;
+  o.llm = "qwen2";
+  o.dtype = "F32";
+  o.relevance = false;
+  write_tiny_checkpoint(dir.path(), o);
+  const ModelConfig cfg = read_model_config(dir.path());
+  REQUIRE(cfg.text.qkv_bias);
+  REQUIRE(cfg.text.rope_theta == 1e6);
+  Checkpoint ckpt(dir.path());
+  LlamaDecoder llm(ckpt, cfg.text);
+  at::manual_seed(4);
+  at::Tensor x = at::randn({6, cfg.text.hidden_size});
+  Checkpoint ckpt2(dir.path());
+  KvCache cache = llm.new_cache(6);
+  CHECK(at::allclose(llm.forward(x, cache, true), naive_llama(ckpt2, cfg.text, x), 1e-4, 1e-4));
+}
+
+TEST_CASE("RoPE scaling: linear and dynamic NTK against their closed forms; the context limit", "[model]") {
+  for (const char* type : {"linear", "dynamic"}) {
+    INFO(type);
+    TempDir dir("tiny_rope");
+    TinyCheckpointOptions o;
+    o.seed = 3;
+    o.dtype = "F32";
+    o.relevance = false;
+    o.max_positions = 6;
+    o.rope_scaling = type;
+    o.rope_factor = 2.0;
+    write_tiny_checkpoint(dir.path(), o);
+    const ModelConfig cfg = read_model_config(dir.path());
+    REQUIRE(cfg.text.rope_scaling.type == type);
+    REQUIRE(cfg.text.context_limit() == 12);
+    Checkpoint ckpt(dir.path()), ckpt2(dir.path());
+    LlamaDecoder llm(ckpt, cfg.text);
+    at::manual_seed(5);
+    at::Tensor x = at::randn({9, cfg.text.hidden_size});  // past the trained 6 positions
+    KvCache cache = llm.new_cache(13);
+    CHECK(at::allclose(llm.forward(x, cache, true), naive_llama(ckpt2, cfg.text, x), 1e-4, 1e-4));
+    if (std::string(type) == "linear") {
+      // Positions divided by 2 whatever the length: the cache gives the same logits token by token.
+      KvCache inc = llm.new_cache(9);
+      llm.forward(x.slice(0, 0, 4), inc, true);
+      at::Tensor last;
+      for (int64_t i = 4; i < 9; ++i) last = llm.forward(x.slice(0, i, i + 1), inc);
+      CHECK(at::allclose(last[0], naive_llama(ckpt2, cfg.text, x)[8], 1e-4, 1e-4));
+    }
+    CHECK_THROWS_WITH(llm.forward(at::randn({4, cfg.text.hidden_size}), cache),
+                      Catch::Contains("exceeds the context of 12 positions"));
+  }
 }
 
 TEST_CASE("the assembled model encodes frames, reduces, splices and generates", "[model]") {
