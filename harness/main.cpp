@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/process_env.h"
 #include "harness/commands.h"
 
 namespace {
@@ -36,6 +37,7 @@ void print_usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ppb::restart_with_passive_openmp(argv);
   std::vector<std::string> all(argv, argv + argc);
   if (argc < 2 || all[1] == "--help" || all[1] == "-h" || all[1] == "help") {
     print_usage();

@@ -1,6 +1,7 @@
 // Small building blocks shared by the CLIP and LLaMA transformers.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <ATen/ATen.h>
 
@@ -10,7 +11,15 @@ namespace ppb::model {
 struct LinearWeights {
   at::Tensor weight;  // [out, in]
   at::Tensor bias;    // [out], or undefined when the layer has none
-  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+  // One row (a decoding step) goes through matrix-vector products: BLAS's matrix-matrix path
+  // would pack the whole weight matrix first, for a single output row.
+  at::Tensor operator()(const at::Tensor& x) const {
+    if (x.numel() != x.size(-1) || !x.is_cpu()) return at::linear(x, weight, bias);
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = weight.size(0);
+    at::Tensor y = bias.defined() ? at::addmv(bias, weight, x.reshape({-1})) : at::mv(weight, x.reshape({-1}));
+    return y.view(shape);
+  }
 };
 
 // LayerNorm parameters.
@@ -29,8 +38,10 @@ at::Tensor quick_gelu(const at::Tensor& x);
 at::Tensor activation(const std::string& name, const at::Tensor& x);
 
 // Scaled dot-product attention over [B, H, Lq, d] queries and [B, H, Lk, d] keys/values.
-// `mask` is additive ([Lq, Lk], 0 or -inf) or undefined for none.
-at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask);
+// `mask` is additive ([Lq, Lk], 0 or -inf) or undefined for none. Queries go in blocks so that at
+// most `max_score_elements` scores exist at once.
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
+                     int64_t max_score_elements = int64_t{64} << 20);
 
 // The attention block of a CLIP-style layer: q/k/v projections, `heads` heads, scaled dot-product
 // attention with an optional additive mask, then the output projection. x [B, L, D] -> [B, L, D].

@@ -10,6 +10,7 @@
 #include "model/hf_config.h"
 #include "model/llama_decoder.h"
 #include "model/tiny_checkpoint.h"
+#include "model/transformer_ops.h"
 #include "model/video_llm.h"
 #include "tests/test_support.h"
 
@@ -259,4 +260,17 @@ TEST_CASE("a checkpoint lacking a tensor fails to load, naming it", "[model]") {
   index["weight_map"].erase("language_model.model.norm.weight");
   std::ofstream(dir / "model.safetensors.index.json") << index.dump();
   CHECK_THROWS_WITH(VideoLlm(dir.path()), Catch::Contains("language_model.model.norm.weight [64]"));
+}
+
+TEST_CASE("attention: query blocks and single-query steps give the plain result", "[model]") {
+  at::manual_seed(6);
+  const at::Tensor q = at::randn({2, 3, 10, 8}), k = at::randn({2, 3, 10, 8}), v = at::randn({2, 3, 10, 8});
+  const at::Tensor mask = causal_mask(10, 0, q.options());
+  // The plain formula, written out here.
+  const at::Tensor want = at::matmul(at::softmax(at::matmul(q, k.transpose(-2, -1)) / std::sqrt(8.0) + mask, -1), v);
+  CHECK(at::allclose(attention(q, k, v, mask), want, 1e-5, 1e-6));
+  CHECK(at::allclose(attention(q, k, v, mask, 2 * 3 * 3 * 10), want, 1e-5, 1e-6));  // blocks of 3 queries
+  CHECK(at::allclose(attention(q, k, v, mask, 1), want, 1e-5, 1e-6));               // one query at a time
+  // The last query alone sees every key: the matrix-vector path of a decoding step.
+  CHECK(at::allclose(attention(q.narrow(2, 9, 1), k, v, at::Tensor()), want.narrow(2, 9, 1), 1e-5, 1e-6));
 }
