@@ -495,4 +495,17 @@ std::string ByteLevelBpe::decode_bytes(const std::vector<int>& ids) const {
   return out;
 }
 
+std::vector<int> encode_with_added_tokens(const ByteLevelBpe& bpe, const std::string& text,
+                                          const std::function<std::vector<std::string>(const std::string&)>& pre_tokenize) {
+  std::vector<int> ids;
+  for (const TextPiece& piece : split_added_tokens(text, bpe.added_tokens())) {
+    if (piece.added_id) {
+      ids.push_back(*piece.added_id);
+      continue;
+    }
+    for (const std::string& word : pre_tokenize(piece.text)) bpe.encode_word(word, ids);
+  }
+  return ids;
+}
+
 }  // namespace ppb::model

@@ -3,6 +3,7 @@
 // and the merge loop on one pre-token.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -135,5 +136,10 @@ class ByteLevelBpe {
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, std::vector<int>> cache_;
 };
+
+// The ids of `text`: added tokens matched exactly, the text between them split by `pre_tokenize`
+// and each piece BPE'd. The CLIP and Qwen2 tokenizers differ only in their pre-tokenizers.
+std::vector<int> encode_with_added_tokens(const ByteLevelBpe& bpe, const std::string& text,
+                                          const std::function<std::vector<std::string>(const std::string&)>& pre_tokenize);
 
 }  // namespace ppb::model

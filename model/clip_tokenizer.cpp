@@ -173,15 +173,7 @@ std::vector<std::string> ClipTokenizer::pre_tokenize(const std::string& text) co
 }
 
 std::vector<int> ClipTokenizer::encode(const std::string& text) const {
-  std::vector<int> ids;
-  for (const TextPiece& piece : split_added_tokens(text, bpe_.added_tokens())) {
-    if (piece.added_id) {
-      ids.push_back(*piece.added_id);
-      continue;
-    }
-    for (const std::string& word : pre_tokenize(piece.text)) bpe_.encode_word(word, ids);
-  }
-  return ids;
+  return encode_with_added_tokens(bpe_, text, [this](const std::string& t) { return pre_tokenize(t); });
 }
 
 std::vector<int> ClipTokenizer::encode_for_relevance(const std::string& text, int context) const {

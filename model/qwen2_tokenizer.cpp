@@ -32,15 +32,7 @@ std::vector<std::string> Qwen2Tokenizer::pre_tokenize(const std::string& text) c
 }
 
 std::vector<int> Qwen2Tokenizer::encode(const std::string& text) const {
-  std::vector<int> ids;
-  for (const TextPiece& piece : split_added_tokens(text, bpe_.added_tokens())) {
-    if (piece.added_id) {
-      ids.push_back(*piece.added_id);
-      continue;
-    }
-    for (const std::string& word : pre_tokenize(piece.text)) bpe_.encode_word(word, ids);
-  }
-  return ids;
+  return encode_with_added_tokens(bpe_, text, [this](const std::string& t) { return pre_tokenize(t); });
 }
 
 std::string Qwen2Tokenizer::decode(const std::vector<int>& ids) const { return utf8_lossy(bpe_.decode_bytes(ids)); }
