@@ -36,7 +36,7 @@ void BM_avgpool3d(benchmark::State& state) {
   at::set_num_threads(1);
   at::Tensor x = at::randn({32, 24, 24, state.range(0)});
   const auto& r = ppb::model::builtin_reducers().get("avgpool3d");
-  for (auto _ : state) benchmark::DoNotOptimize(r.reduce(x, r.default_params));
+  for (auto _ : state) benchmark::DoNotOptimize(r.reduce(x, r.default_params, {}));
   state.SetBytesProcessed(state.iterations() * x.numel() * 4);
 }
 BENCHMARK(BM_avgpool3d)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond);

@@ -70,6 +70,12 @@ Checkpoint::Checkpoint(const std::string& dir) : dir_(dir) {
   }
 }
 
+std::vector<int64_t> Checkpoint::shape_of(const std::string& name) const {
+  auto it = where_.find(name);
+  if (it == where_.end()) throw std::runtime_error("checkpoint " + dir_ + " has no tensor '" + name + "'");
+  return it->second->tensors().at(name).shape;
+}
+
 void Checkpoint::set_target(at::ScalarType dtype, at::Device device) {
   dtype_ = dtype;
   device_ = device;

@@ -19,6 +19,8 @@ class Checkpoint {
 
   const std::string& dir() const { return dir_; }
   bool has(const std::string& name) const { return where_.count(name) > 0; }
+  // The stored shape of `name`; throws naming it when absent.
+  std::vector<int64_t> shape_of(const std::string& name) const;
   // Where loaded tensors go: the run dtype (the release stores bfloat16) and device. Float32 on
   // the CPU unless set.
   void set_target(at::ScalarType dtype, at::Device device);

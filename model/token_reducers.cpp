@@ -73,7 +73,7 @@ void register_builtin_reducers(ReducerRegistry& reg) {
   full.placement = ReducerPlacement::after_projector;
   full.default_params = nlohmann::json::object();
   full.count = [](const GridShape& g, const nlohmann::json&) { return g.frames * g.rows * g.cols; };
-  full.reduce = [](const at::Tensor& f, const nlohmann::json&) { return f.reshape({-1, f.size(3)}); };
+  full.reduce = [](const at::Tensor& f, const nlohmann::json&, const ReduceInputs&) { return f.reshape({-1, f.size(3)}); };
   reg.add(std::move(full));
 
   TokenReducer avg;
@@ -83,7 +83,7 @@ void register_builtin_reducers(ReducerRegistry& reg) {
   avg.placement = ReducerPlacement::after_projector;
   avg.default_params = {{"kernel", {2, 3, 3}}};
   avg.count = [](const GridShape& g, const nlohmann::json& p) { return pooled_count(g, kernel_of(p, "avgpool3d"), "avgpool3d"); };
-  avg.reduce = [](const at::Tensor& f, const nlohmann::json& p) {
+  avg.reduce = [](const at::Tensor& f, const nlohmann::json& p, const ReduceInputs&) {
     auto k = kernel_of(p, "avgpool3d");
     pooled_count({f.size(0), f.size(1), f.size(2)}, k, "avgpool3d");
     return avg_pool3d_tokens(f, k);

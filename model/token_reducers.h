@@ -24,16 +24,26 @@ struct GridShape {
   int64_t cols = 0;    // patch columns w
 };
 
+// What a reducer may need besides the features and its parameters.
+struct ReduceInputs {
+  at::Tensor relevance;  // [T, h, w] float32 prompt relevance summing to 1 (ppllava); undefined otherwise
+  // Learned weights of a trainable reducer (conv3d), by tensor name without the module prefix;
+  // null or empty when the checkpoint carries none.
+  const std::map<std::string, at::Tensor>* learned = nullptr;
+};
+
 struct TokenReducer {
   std::string name;                 // method name used on the command line and in records
   std::string description;          // one line for `ppbench list methods`
   std::string budget_rule;          // how the method's parameters follow from a budget, in words
   ReducerPlacement placement = ReducerPlacement::after_projector;
+  bool needs_relevance = false;     // reduce() reads ReduceInputs::relevance
   nlohmann::json default_params;    // parameters when none are given, recorded with every sample
   // Tokens the reducer outputs for a grid; throws when the parameters do not fit the grid.
   std::function<int64_t(const GridShape&, const nlohmann::json& params)> count;
   // features [T, h, w, D] -> tokens [N, D], N == count(...).
-  std::function<at::Tensor(const at::Tensor& features, const nlohmann::json& params)> reduce;
+  std::function<at::Tensor(const at::Tensor& features, const nlohmann::json& params, const ReduceInputs& inputs)>
+      reduce;
 };
 
 struct ReducerRegistry : NamedRegistry<TokenReducer> {

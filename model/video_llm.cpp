@@ -49,6 +49,12 @@ VideoLlm::VideoLlm(const std::string& dir, const ModelLoadOptions& opts) : dir_(
   llm_ = std::make_unique<LlamaDecoder>(ckpt, cfg_.text);
   // The learned row separator of LLaVA-NeXT's single-image packing; videos do not use it.
   ckpt.expect("image_newline", {cfg_.text.hidden_size});
+  // A trained conv3d reducer's depthwise kernel and bias, when the checkpoint carries them
+  // (docs/methods.md); without them conv3d starts from the average pool it is initialised to.
+  for (const char* part : {"weight", "bias"}) {
+    const std::string name = std::string("multi_modal_projector.conv3d_pool.") + part;
+    if (ckpt.has(name)) learned_reducer_weights_[part] = ckpt.get(name, ckpt.shape_of(name));
+  }
   if (cfg_.has_relevance) {
     clip_text_ = std::make_unique<ClipTextEncoder>(ckpt, cfg_);
     relevance_ = std::make_unique<RelevanceHead>(ckpt, cfg_);
@@ -98,11 +104,16 @@ at::Tensor VideoLlm::encode_frames(const at::Tensor& pixels) const {
   return f.view({f.size(0), g, g, f.size(2)});
 }
 
-at::Tensor VideoLlm::visual_tokens(const at::Tensor& features, const TokenReducer& reducer,
-                                   const nlohmann::json& params) const {
+at::Tensor VideoLlm::visual_tokens(const at::Tensor& features, const TokenReducer& reducer, const nlohmann::json& params,
+                                   const at::Tensor& relevance) const {
+  if (reducer.needs_relevance && !relevance.defined())
+    throw std::runtime_error("method " + reducer.name + " needs the prompt relevance, which was not computed");
+  ReduceInputs in;
+  in.relevance = relevance;
+  in.learned = &learned_reducer_weights_;
   if (reducer.placement == ReducerPlacement::before_projector)
-    return projector_->forward(reducer.reduce(features, params));
-  return reducer.reduce(projector_->forward(features), params);
+    return projector_->forward(reducer.reduce(features, params, in));
+  return reducer.reduce(projector_->forward(features), params, in);
 }
 
 std::vector<int> VideoLlm::relevance_ids(const std::string& text) const {

@@ -3,6 +3,7 @@
 // The stages are separate calls so that a harness can share the vision features of one video
 // among several reducers and time each stage.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,7 +52,9 @@ class VideoLlm {
   // pixels [T, 3, S, S] (float32, any device) -> patch features [T, h, w, D_vision] on the model's device.
   at::Tensor encode_frames(const at::Tensor& pixels) const;
   // features [T, h, w, D_vision] -> visual tokens [N, D_llm], applying the reducer on its side of the projector.
-  at::Tensor visual_tokens(const at::Tensor& features, const TokenReducer& reducer, const nlohmann::json& params) const;
+  // `relevance` [T, h, w] is required by reducers that need it (ppllava).
+  at::Tensor visual_tokens(const at::Tensor& features, const TokenReducer& reducer, const nlohmann::json& params,
+                           const at::Tensor& relevance = at::Tensor()) const;
 
   // The relevance encoder of prompt-guided pooling (absent when the checkpoint has none).
   bool has_relevance() const { return clip_text_ != nullptr; }
@@ -89,6 +92,7 @@ class VideoLlm {
   std::unique_ptr<ClipTextEncoder> clip_text_;
   std::unique_ptr<RelevanceHead> relevance_;
   std::unique_ptr<ClipTokenizer> clip_tokenizer_;
+  std::map<std::string, at::Tensor> learned_reducer_weights_;  // conv3d's, when the checkpoint has them
 };
 
 }  // namespace ppb::model

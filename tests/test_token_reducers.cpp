@@ -37,27 +37,27 @@ TEST_CASE("avgpool3d equals the windowed mean, non-divisible grids dropping the 
   at::manual_seed(7);
   for (auto shape : {std::vector<int64_t>{4, 6, 6, 5}, std::vector<int64_t>{5, 7, 8, 3}, std::vector<int64_t>{2, 27, 27, 2}}) {
     at::Tensor x = at::randn(shape);
-    at::Tensor got = r.reduce(x, r.default_params);
+    at::Tensor got = r.reduce(x, r.default_params, {});
     at::Tensor want = avgpool3d_loops(x, 2, 3, 3);
     REQUIRE(got.sizes() == want.sizes());
     CHECK(at::allclose(got.to(at::kDouble), want, 1e-5, 1e-6));
     CHECK(r.count({shape[0], shape[1], shape[2]}, r.default_params) == got.size(0));
     // Other dtypes and non-contiguous inputs take the generic path; the result is the same.
-    CHECK(at::allclose(r.reduce(x.to(at::kDouble), r.default_params), want, 1e-9, 1e-9));
+    CHECK(at::allclose(r.reduce(x.to(at::kDouble), r.default_params, {}), want, 1e-9, 1e-9));
     at::Tensor strided = at::randn({shape[0], shape[1], shape[2], 2 * shape[3]}).slice(3, 0, shape[3] * 2, 2);
-    CHECK(at::allclose(r.reduce(strided, r.default_params).to(at::kDouble), avgpool3d_loops(strided, 2, 3, 3), 1e-5, 1e-6));
+    CHECK(at::allclose(r.reduce(strided, r.default_params, {}).to(at::kDouble), avgpool3d_loops(strided, 2, 3, 3), 1e-5, 1e-6));
   }
   // The released geometry: 32 frames of 24x24 -> 16*8*8.
   CHECK(r.count({32, 24, 24}, r.default_params) == 1024);
   CHECK(r.count({33, 24, 24}, r.default_params) == 1024);
   nlohmann::json k111{{"kernel", {1, 1, 1}}};
   at::Tensor x = at::randn({3, 4, 4, 2});
-  CHECK(at::equal(r.reduce(x, k111), x.reshape({-1, 2})));
+  CHECK(at::equal(r.reduce(x, k111, {}), x.reshape({-1, 2})));
 }
 
 TEST_CASE("avgpool3d reports a kernel that does not fit the grid", "[reducers]") {
   const auto& r = builtin_reducers().get("avgpool3d");
-  CHECK_THROWS_WITH(r.reduce(at::zeros({1, 24, 24, 4}), r.default_params),
+  CHECK_THROWS_WITH(r.reduce(at::zeros({1, 24, 24, 4}), r.default_params, {}),
                     Catch::Contains("(2,3,3) does not fit a grid of 1x24x24"));
   CHECK_THROWS_WITH(r.count({4, 2, 24}, r.default_params), Catch::Contains("does not fit"));
 }
@@ -65,7 +65,7 @@ TEST_CASE("avgpool3d reports a kernel that does not fit the grid", "[reducers]")
 TEST_CASE("full keeps every token in frame-major, row-major order", "[reducers]") {
   const auto& r = builtin_reducers().get("full");
   at::Tensor x = at::arange(2 * 3 * 4 * 2, at::kFloat).view({2, 3, 4, 2});
-  at::Tensor y = r.reduce(x, r.default_params);
+  at::Tensor y = r.reduce(x, r.default_params, {});
   REQUIRE(y.sizes().vec() == (std::vector<int64_t>{24, 2}));
   // Token (t, i, j) sits at row (t*3 + i)*4 + j.
   CHECK(y[(1 * 3 + 2) * 4 + 3][1].item<float>() == x[1][2][3][1].item<float>());
