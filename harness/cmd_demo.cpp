@@ -20,15 +20,17 @@ int cmd_demo(const Args& args, const Args& argv) {
       ("seed", po::value<uint64_t>()->default_value(0), "seed of the synthetic data and the tiny model")
       ("videos", po::value<int>()->default_value(6), "synthetic videos (each asks three questions)")
       ("frames", po::value<int>()->default_value(8), "frames per video")
-      ("budget", po::value<int64_t>()->default_value(4608), "visual-token budget (8 frames x 576 patches)")
+      ("budget", po::value<int64_t>()->default_value(576), "visual-token budget every method is solved for")
       ("threads", po::value<int>()->default_value(0), "LibTorch threads; 0 = all cores");
   po::variables_map vm;
   if (!parse_command(args, o, {"ppbench demo [--out DIR]",
                                "Writes a synthetic benchmark to DIR/data, a tiny checkpoint in the release layout\n"
-                               "to DIR/model, runs the synth_mcq task with the methods full and avgpool3d into\n"
-                               "DIR/run (config.json, context.json, samples.jsonl, report.json, report.md) and\n"
-                               "prints the Markdown report. The tiny model is random, so its accuracy is chance\n"
-                               "level: the demo shows the pipeline, token counts and latency, not a score."},
+                               "to DIR/model, runs the synth_mcq task with PPLLaVA's prompt-guided pooling and\n"
+                               "its baselines (avgpool3d, pllava, slowfast, pool2d, full), each solved for the one\n"
+                               "budget, into DIR/run (config.json, context.json, samples.jsonl, report.json,\n"
+                               "report.md) and prints the Markdown report. The tiny model is random, so its\n"
+                               "accuracy is chance level: the demo shows the pipeline, token counts and latency,\n"
+                               "not a score."},
                      vm))
     return 0;
   const fs::path out = vm["out"].as<std::string>();
@@ -49,7 +51,7 @@ int cmd_demo(const Args& args, const Args& argv) {
   if (fs::exists(run / "config.json")) fs::remove_all(run);  // a demo always starts a fresh run
   RunConfig cfg;
   cfg.tasks = {"synth_mcq"};
-  cfg.methods = {"full", "avgpool3d"};
+  cfg.methods = {"ppllava", "avgpool3d", "pllava", "slowfast", "pool2d", "full"};
   cfg.budget = vm["budget"].as<int64_t>();
   cfg.frames = vm["frames"].as<int>();
   cfg.model = (out / "model").string();

@@ -14,6 +14,7 @@ int cmd_list(const Args& args, const Args& argv);
 int cmd_synth(const Args& args, const Args& argv);
 int cmd_frames(const Args& args, const Args& argv);
 int cmd_model(const Args& args, const Args& argv);
+int cmd_budget(const Args& args, const Args& argv);
 int cmd_data(const Args& args, const Args& argv);
 
 }  // namespace ppb::harness

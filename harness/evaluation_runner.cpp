@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -16,7 +17,9 @@
 #include "harness/progress.h"
 #include "harness/run_context.h"
 #include "harness/run_store.h"
+#include "harness/sample_evaluation.h"
 #include "model/tiny_checkpoint.h"
+#include "model/budget_solver.h"
 #include "model/token_reducers.h"
 #include "model/video_llm.h"
 #include "tasks/answer_extractors.h"
@@ -27,18 +30,6 @@ namespace fs = std::filesystem;
 
 namespace ppb::harness {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-// The part of a sample's work that every variant shares: frames and vision features.
-struct SharedStages {
-  std::vector<int64_t> frame_indices;
-  int64_t frames_total = 0;
-  nlohmann::json frame_load = nlohmann::json::object();  // cache use and decoder statistics
-  at::Tensor features;  // [T, h, w, D_vision]
-  double decode_ms = 0, preprocess_ms = 0, vision_ms = 0;
-};
 
 std::string resolve_model(RunConfig& cfg) {
   if (cfg.model != "tiny") return cfg.model;
@@ -87,6 +78,38 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   load.clip_tokenizer = cfg.clip_tokenizer;
   model::VideoLlm llm(model_dir, load);
   std::ofstream(config_path) << to_json(cfg).dump(2) << "\n";
+
+  // Every method at the one budget: the solver's parameters per task (tasks differ in frames).
+  struct TaskPlan {
+    const tasks::Task* task;
+    std::vector<datasets::Sample> samples;
+    std::vector<Variant> variants;  // the feasible ones
+  };
+  const model::GridShape grid = llm.grid_for(1);
+  std::vector<TaskPlan> plan;
+  plan.reserve(run_tasks.size());  // work items below point into it
+  nlohmann::json budget_plans = nlohmann::json::object();
+  for (const auto* t : run_tasks) {
+    TaskPlan tp{t, {}, {}};
+    const int frames = cfg.frames > 0 ? cfg.frames : t->spec.frames;
+    for (const auto* r : reducers) {
+      model::BudgetPlan bp = model::solve_budget(r->name, cfg.budget, frames, grid.rows, grid.cols);
+      if (bp.feasible && r->needs_relevance && !llm.has_relevance()) {
+        bp.feasible = false;
+        bp.reason = "the checkpoint has no relevance encoder";
+      }
+      budget_plans[t->spec.name][r->name] = bp.to_json();
+      if (!bp.feasible) {
+        std::fprintf(stderr, "ppbench: note: %s is infeasible for %s at budget %lld: %s\n", r->name.c_str(),
+                     t->spec.name.c_str(), static_cast<long long>(cfg.budget), bp.reason.c_str());
+        continue;
+      }
+      nlohmann::json key{{"method", r->name}, {"budget", cfg.budget}, {"frames", bp.frames},
+                         {"checkpoint", llm.fingerprint().substr(0, 16)}};
+      tp.variants.push_back({r, std::move(bp), std::move(key)});
+    }
+    plan.push_back(std::move(tp));
+  }
   const char* dtype_name = llm.dtype() == at::kFloat ? "float32" : llm.dtype() == at::kBFloat16 ? "bfloat16" : "float16";
   write_run_context(cfg, argv,
                     {{"fingerprint", llm.fingerprint()},
@@ -96,39 +119,26 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
                      {"btadapter", llm.config().btadapter},
                      {"relevance_encoder", llm.has_relevance()},
                      {"clip_positions_extended_at_load", llm.clip_positions_extended_at_load()}},
-                    run_tasks);
+                    budget_plans, run_tasks);
 
   RunStore store(cfg.out);
   if (store.recovered_torn_tail())
     std::fprintf(stderr, "ppbench: note: dropped a partial last line of %s/samples.jsonl\n", cfg.out.c_str());
 
-  // Plan first so that progress knows the total.
-  struct TaskPlan {
-    const tasks::Task* task;
-    std::vector<datasets::Sample> samples;
-    int frames;
-  };
-  std::vector<TaskPlan> plan;
-  plan.reserve(run_tasks.size());  // work items below point into it
   RunSummary summary;
-  for (const auto* t : run_tasks) {
-    TaskPlan p{t, t->load_samples(cfg.data_root), cfg.frames > 0 ? cfg.frames : t->spec.frames};
-    if (cfg.limit > 0 && static_cast<int64_t>(p.samples.size()) > cfg.limit) p.samples.resize(cfg.limit);
-    summary.planned += static_cast<int64_t>(p.samples.size() * reducers.size());
-    plan.push_back(std::move(p));
+  for (auto& tp : plan) {
+    tp.samples = tp.task->load_samples(cfg.data_root);
+    if (cfg.limit > 0 && static_cast<int64_t>(tp.samples.size()) > cfg.limit) tp.samples.resize(cfg.limit);
+    summary.planned += static_cast<int64_t>(tp.samples.size() * tp.variants.size());
   }
 
-  auto variant_of = [&](const model::TokenReducer& r, int frames) {
-    return nlohmann::json{{"method", r.name}, {"budget", cfg.budget}, {"frames", frames},
-                          {"checkpoint", llm.fingerprint().substr(0, 16)}};
-  };
-
-  // Work items: the samples with a variant still to record, each with the frames it needs. The
-  // prefetcher decodes the next ones while the model works on the current one.
+  // Work items: a sample at one frame count with its variants still to record (methods that
+  // sample fewer frames get their own item). The prefetcher decodes the next items while the
+  // model works on the current one.
   struct WorkItem {
     const TaskPlan* plan;
     const datasets::Sample* sample;
-    std::vector<const model::TokenReducer*> pending;
+    std::vector<const Variant*> pending;
   };
   const auto& norm = datasets::clip_normalization();
   const datasets::FrameGeometry geometry = datasets::make_geometry(cfg.preprocess, llm.input_size(), norm);
@@ -137,26 +147,29 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   std::vector<datasets::FrameRequest> requests;
   for (const auto& tp : plan)
     for (const auto& sample : tp.samples) {
-      WorkItem item{&tp, &sample, {}};
-      for (const auto* r : reducers) {
-        nlohmann::json probe{{"task", tp.task->spec.name}, {"sample_id", sample.id}, {"variant", variant_of(*r, tp.frames)}};
-        if (store.done(record_key(probe)))
+      std::map<int64_t, WorkItem> by_frames;
+      for (const auto& v : tp.variants) {
+        nlohmann::json probe{{"task", tp.task->spec.name}, {"sample_id", sample.id}, {"variant", v.key}};
+        if (store.done(record_key(probe))) {
           ++summary.skipped;
-        else
-          item.pending.push_back(r);
+          continue;
+        }
+        auto [it, fresh] = by_frames.try_emplace(v.plan.frames, WorkItem{&tp, &sample, {}});
+        it->second.pending.push_back(&v);
       }
-      if (item.pending.empty()) continue;
-      datasets::FrameRequest req;
-      req.video = sample.video;
-      req.policy = tp.task->spec.frame_policy;
-      req.count = tp.frames;
-      req.bounds = sample.bounds;
-      req.seed = datasets::derive_seed(cfg.seed, tp.task->spec.name + "/" + sample.id);
-      req.geometry = geometry;
-      req.decode.threads = cfg.decode_threads;
-      if (sample.folder_fps > 0) req.decode.folder_fps = sample.folder_fps;
-      work.push_back(std::move(item));
-      requests.push_back(std::move(req));
+      for (auto& [frames, item] : by_frames) {
+        datasets::FrameRequest req;
+        req.video = sample.video;
+        req.policy = tp.task->spec.frame_policy;
+        req.count = static_cast<int>(frames);
+        req.bounds = sample.bounds;
+        req.seed = datasets::derive_seed(cfg.seed, tp.task->spec.name + "/" + sample.id);
+        req.geometry = geometry;
+        req.decode.threads = cfg.decode_threads;
+        if (sample.folder_fps > 0) req.decode.folder_fps = sample.folder_fps;
+        work.push_back(std::move(item));
+        requests.push_back(std::move(req));
+      }
     }
   std::unique_ptr<datasets::FrameCache> cache;
   if (cfg.frame_cache != "none")
@@ -170,102 +183,30 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   for (size_t w = 0; w < work.size(); ++w) {
     const TaskPlan& tp = *work[w].plan;
     const datasets::Sample& sample = *work[w].sample;
-    const auto& pending = work[w].pending;
-    const tasks::TaskSpec& spec = tp.task->spec;
-    const auto& extractor = tasks::builtin_extractors().get(spec.extractor);
-    const int max_new = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : spec.max_new_tokens;
-    const std::string user = tasks::render_prompt(tp.task->prompt_template, tp.task->template_path, sample.question,
-                                                  sample.candidates);
-    const std::string target =
-        sample.answer_index >= 0 ? tasks::option_letter(static_cast<size_t>(sample.answer_index)) : "";
-
-    SharedStages shared;
-    std::optional<nlohmann::json> shared_error;
-    std::string stage = "decode";
+    SampleContext ctx;
+    ctx.llm = &llm;
+    ctx.task = tp.task;
+    ctx.sample = &sample;
+    ctx.user_message = tasks::render_prompt(tp.task->prompt_template, tp.task->template_path, sample.question,
+                                            sample.candidates);
+    ctx.max_new_tokens = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : tp.task->spec.max_new_tokens;
+    ctx.preprocess = preprocess_name;
+    bool need_relevance = false;
+    for (const auto* v : work[w].pending) need_relevance = need_relevance || v->reducer->needs_relevance;
+    double waited = 0;
+    std::optional<datasets::LoadedFrames> loaded;
+    std::string load_error;
     try {
-      datasets::LoadedFrames loaded = frames.take(w, shared.decode_ms);  // decode = the time the model waited
-      shared.frame_indices = loaded.indices;
-      shared.frames_total = loaded.frames_total;
-      shared.frame_load = {{"cache", loaded.cache},
-                           {"load_ms", loaded.work_ms},
-                           {"strategy", loaded.decode.strategy},
-                           {"seeks", loaded.decode.seeks},
-                           {"frames_decoded", loaded.decode.frames_decoded}};
-      if (!loaded.cache_error.empty()) shared.frame_load["cache_error"] = loaded.cache_error;
-      stage = "preprocess";
-      auto t0 = Clock::now();
-      at::Tensor pixels = datasets::normalize_frames(loaded.rgb, norm);
-      shared.preprocess_ms = ms_since(t0);
-      stage = "vision";
-      t0 = Clock::now();
-      shared.features = llm.encode_frames(pixels);
-      shared.vision_ms = ms_since(t0);
+      loaded = frames.take(w, waited);
     } catch (const std::exception& e) {
-      shared_error = nlohmann::json{{"stage", stage}, {"message", e.what()}};
+      load_error = e.what();
     }
-
-    for (const auto* r : pending) {
-      nlohmann::json rec;
-      rec["task"] = spec.name;
-      rec["protocol"] = spec.protocol;
-      rec["sample_id"] = sample.id;
-      rec["subtask"] = sample.subtask;
-      rec["variant"] = variant_of(*r, tp.frames);
-      rec["video"] = sample.video;
-      rec["frame_policy"] = spec.frame_policy;
-      rec["frame_indices"] = shared.frame_indices;
-      rec["frames_total"] = shared.frames_total;
-      rec["frame_load"] = shared.frame_load;
-      rec["preprocess"] = preprocess_name;
-      rec["prompt"] = llm.prompt_text(user, spec.answer_prefix);
-      rec["target"] = target;
-      rec["response"] = nullptr;
-      rec["parsed"] = nullptr;
-      rec["correct"] = nullptr;
-      nlohmann::json times{{"decode", shared.decode_ms}, {"preprocess", shared.preprocess_ms},
-                           {"vision", shared.vision_ms}, {"reduce", 0.0}, {"prefill", 0.0}, {"generate", 0.0}};
-      nlohmann::json tokens{{"visual_raw", 0}, {"visual", 0}, {"prompt", 0}, {"generated", 0}, {"context", 0}};
-      nlohmann::json error = shared_error ? *shared_error : nlohmann::json(nullptr);
-      nlohmann::json params = r->default_params;
-      rec["method_params"] = params;
-      if (!shared_error) {
-        std::string vstage = "reduce";
-        try {
-          const at::Tensor& f = shared.features;
-          tokens["visual_raw"] = f.size(0) * f.size(1) * f.size(2);
-          auto t0 = Clock::now();
-          at::Tensor visual = llm.visual_tokens(f, *r, params);
-          times["reduce"] = ms_since(t0);
-          tokens["visual"] = visual.size(0);
-          vstage = "generate";
-          const std::vector<int> ids = llm.prompt_ids(user, spec.answer_prefix);
-          model::GenerationOptions go;
-          go.max_new_tokens = max_new;
-          model::GenerationResult g = llm.generate(ids, visual, go);
-          times["prefill"] = g.prefill_ms;
-          times["generate"] = g.generate_ms;
-          tokens["prompt"] = g.prompt_tokens;
-          tokens["generated"] = static_cast<int64_t>(g.tokens.size());
-          tokens["context"] = g.context_tokens;
-          rec["response"] = g.text;
-          rec["finish_reason"] = g.finish_reason;
-          vstage = "score";
-          const std::string parsed = extractor.extract({g.text, spec.answer_prefix, sample.candidates.size()});
-          rec["parsed"] = parsed;
-          rec["correct"] = !parsed.empty() && parsed == target;
-        } catch (const std::exception& e) {
-          error = nlohmann::json{{"stage", vstage}, {"message", e.what()}};
-        }
-      }
-      double total = 0;
-      for (auto it = times.begin(); it != times.end(); ++it) total += it.value().get<double>();
-      times["total"] = total;
-      rec["times_ms"] = times;
-      rec["tokens"] = tokens;
-      rec["error"] = error;
+    const SharedStages shared = shared_stages(ctx, loaded ? &*loaded : nullptr, load_error, waited, need_relevance);
+    for (const auto* v : work[w].pending) {
+      const nlohmann::json rec = evaluate_variant(ctx, shared, *v);
       store.append(rec);
       ++summary.written;
-      if (!error.is_null()) ++summary.errors;
+      if (!rec["error"].is_null()) ++summary.errors;
       progress.advance();
     }
   }

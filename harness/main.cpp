@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"list", "list tasks, methods or protocols", ppb::harness::cmd_list},
     {"synth", "write the synthetic benchmark (videos + MVBench-style annotations)", ppb::harness::cmd_synth},
     {"frames", "print the frame indices a sampling policy picks for a video", ppb::harness::cmd_frames},
+    {"budget", "solve each method's parameters for a visual-token budget", ppb::harness::cmd_budget},
     {"model", "model tools: init-tiny (write a tiny checkpoint in the release layout)", ppb::harness::cmd_model},
     {"data", "data tools: check (list missing, empty and unreadable videos of a dataset)", ppb::harness::cmd_data},
 };

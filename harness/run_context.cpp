@@ -33,7 +33,7 @@ nlohmann::json build_context() {
 }
 
 void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const nlohmann::json& model,
-                       const std::vector<const tasks::Task*>& run_tasks) {
+                       const nlohmann::json& budget_plans, const std::vector<const tasks::Task*>& run_tasks) {
   nlohmann::json ctx = build_context();
   ctx["device"] = cfg.device;
   ctx["threads"] = at::get_num_threads();
@@ -41,6 +41,7 @@ void write_run_context(const RunConfig& cfg, const std::vector<std::string>& arg
   ctx["config"] = to_json(cfg);
   ctx["model_fingerprint"] = model.at("fingerprint");
   ctx["model"] = model;
+  ctx["budget_plans"] = budget_plans;
   ctx["judge_models"] = nlohmann::json::array();  // no task of this run calls a judge
   nlohmann::json task_info = nlohmann::json::object();
   for (const auto* t : run_tasks)

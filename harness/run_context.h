@@ -15,8 +15,9 @@ namespace ppb::harness {
 std::string task_fingerprint(const tasks::Task& t);
 // Build, library and machine facts (no times, so that repeated runs give the same bytes).
 nlohmann::json build_context();
-// `model` describes the loaded model: fingerprint, dtype, device, LLM family, relevance encoder.
+// `model` describes the loaded model: fingerprint, dtype, device, LLM family, relevance encoder;
+// `budget_plans` the solver's plan per task and method (infeasible ones with their reason).
 void write_run_context(const RunConfig& cfg, const std::vector<std::string>& argv, const nlohmann::json& model,
-                       const std::vector<const tasks::Task*>& run_tasks);
+                       const nlohmann::json& budget_plans, const std::vector<const tasks::Task*>& run_tasks);
 
 }  // namespace ppb::harness

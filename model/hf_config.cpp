@@ -37,6 +37,10 @@ ModelConfig read_model_config(const std::string& dir) {
   read(j, "image_pooling_kernel", c.image_pooling_kernel, path, false);
   read(j, "image_pooling_stride", c.image_pooling_stride, path, false);
   read(j, "pooling_temp", c.pooling_temp, path, false);
+  read(j, "image_grid_pinpoints", c.image_grid_pinpoints, path, false);
+  for (const auto& hw : c.image_grid_pinpoints)
+    if (hw[0] <= 0 || hw[1] <= 0) throw std::runtime_error(path + ": image_grid_pinpoints holds a non-positive size");
+  read(j, "use_image_newline_parameter", c.use_image_newline_parameter, path, false);
   read(j, "btadapter", c.btadapter, path, false);
   read(j, "btadapter_depth", c.btadapter_depth, path, false);
   read(j, "max_T", c.max_T, path, false);

@@ -2,6 +2,7 @@
 #pragma once
 #include <array>
 #include <string>
+#include <vector>
 
 namespace ppb::model {
 
@@ -75,6 +76,9 @@ struct ModelConfig {
   std::array<int, 3> image_pooling_kernel{1, 3, 3};  // image pooling kernel
   std::array<int, 3> image_pooling_stride{1, 3, 3};  // image pooling stride
   double pooling_temp = 0.01;                   // temperature of the window softmax in prompt-guided pooling
+  // Single-image anyres resolutions [height, width] in pixels (LLaVA-1.6 default).
+  std::vector<std::array<int, 2>> image_grid_pinpoints{{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}};
+  bool use_image_newline_parameter = true;      // single images: the learned image_newline ends every row of crop tokens
   bool btadapter = false;                       // the vision tower carries a BT-Adapter
   int btadapter_depth = 4;                      // adapter steps (temporal + spatial layer pairs)
   int max_T = 64;                               // frames the adapter's time embedding covers

@@ -1,7 +1,9 @@
 #include "model/video_llm.h"
 
+#include <array>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "model/chat_template.h"
 #include "model/checkpoint.h"
@@ -47,8 +49,12 @@ VideoLlm::VideoLlm(const std::string& dir, const ModelLoadOptions& opts) : dir_(
   vision_ = std::make_unique<ClipVisionTower>(ckpt, cfg_, "vision_tower.vision_model.");
   projector_ = std::make_unique<Projector>(ckpt, cfg_);
   llm_ = std::make_unique<LlamaDecoder>(ckpt, cfg_.text);
-  // The learned row separator of LLaVA-NeXT's single-image packing; videos do not use it.
-  ckpt.expect("image_newline", {cfg_.text.hidden_size});
+  // The learned row separator of LLaVA-NeXT's single-image packing; videos do not use it, so
+  // it is only declared when the config turns it off.
+  if (cfg_.use_image_newline_parameter)
+    image_newline_ = ckpt.get("image_newline", {cfg_.text.hidden_size});
+  else
+    ckpt.expect("image_newline", {cfg_.text.hidden_size});
   // A trained conv3d reducer's depthwise kernel and bias, when the checkpoint carries them
   // (docs/methods.md); without them conv3d starts from the average pool it is initialised to.
   for (const char* part : {"weight", "bias"}) {
@@ -114,6 +120,73 @@ at::Tensor VideoLlm::visual_tokens(const at::Tensor& features, const TokenReduce
   if (reducer.placement == ReducerPlacement::before_projector)
     return projector_->forward(reducer.reduce(features, params, in));
   return reducer.reduce(projector_->forward(features), params, in);
+}
+
+namespace {
+
+// The image pooling window as the pooling kernels take it. Images pool each tile alone, so the
+// window must be one frame deep, and the kernels assume stride = kernel.
+std::array<int64_t, 3> image_kernel(const ModelConfig& cfg, const std::string& dir, int64_t grid) {
+  const auto& k = cfg.image_pooling_kernel;
+  const auto& s = cfg.image_pooling_stride;
+  const std::string shown = "(" + std::to_string(k[0]) + "," + std::to_string(k[1]) + "," + std::to_string(k[2]) + ")";
+  if (k != s)
+    throw std::runtime_error(dir + "/config.json: image_pooling_stride differs from image_pooling_kernel " + shown +
+                             "; only stride = kernel is supported");
+  if (k[0] != 1 || k[1] <= 0 || k[2] <= 0 || k[1] > grid || k[2] > grid)
+    throw std::runtime_error(dir + "/config.json: image_pooling_kernel " + shown + " does not fit one " +
+                             std::to_string(grid) + " x " + std::to_string(grid) +
+                             " tile (its frame depth must be 1: every tile is pooled alone)");
+  return {1, k[1], k[2]};
+}
+
+}  // namespace
+
+int64_t VideoLlm::image_token_count(const ImageSize& original, const TileGrid& grid) const {
+  const int64_t g = vision_->grid();
+  const auto k = image_kernel(cfg_, dir_, g);
+  return packed_image_token_count(original, grid, g / k[1], g / k[2], image_newline_.defined());
+}
+
+ImageTokens VideoLlm::image_tokens(const at::Tensor& tiles, const TileGrid& grid, const ImageSize& original,
+                                   const at::Tensor& prompt_embedding) const {
+  const int64_t S = input_size(), g = vision_->grid();
+  const auto k = image_kernel(cfg_, dir_, g);
+  if (grid.rows < 0 || grid.cols < 0 || (grid.rows == 0) != (grid.cols == 0))
+    throw std::runtime_error("image_tokens: tile grid " + std::to_string(grid.rows) + " x " +
+                             std::to_string(grid.cols) + " (both positive, or 0 x 0 for the base tile only)");
+  const int64_t n = 1 + grid.rows * grid.cols;
+  if (tiles.dim() != 4 || tiles.size(0) != n || tiles.size(1) != 3 || tiles.size(2) != S || tiles.size(3) != S)
+    throw std::runtime_error("image_tokens: tiles must be [" + std::to_string(n) + ", 3, " + std::to_string(S) + ", " +
+                             std::to_string(S) + "] (the base tile and " + std::to_string(grid.rows) + " x " +
+                             std::to_string(grid.cols) + " crops), got " + shape_string(tiles.sizes()));
+  // The BT-Adapter attends across the frames of a clip, so tiles batched as frames would mix;
+  // each tile is a one-frame clip of its own. Without the adapter frames are independent and one
+  // batch gives the same features faster.
+  at::Tensor features;
+  if (vision_->has_adapter()) {
+    std::vector<at::Tensor> clips;
+    clips.reserve(n);
+    for (int64_t i = 0; i < n; ++i) clips.push_back(encode_frames(tiles.narrow(0, i, 1)));
+    features = at::cat(clips, 0);  // [n, g, g, Dv]
+  } else {
+    features = encode_frames(tiles);
+  }
+  ImageTokens out;
+  // Stacking the tiles as n frames makes the relevance softmax run over every tile's positions
+  // at once, the joint normalisation PPLLaVA uses for images.
+  if (prompt_embedding.defined()) out.relevance = relevance(features, prompt_embedding);  // [n, g, g]
+  const at::Tensor projected = projector_->forward(features);                          // [n, g, g, D]
+  // A one-frame-deep window never crosses tiles, so pooling the stacked tiles in one call equals
+  // pooling each tile alone (prompt-guided: the window softmax sees one tile's scores).
+  const at::Tensor pooled = out.relevance.defined()
+                                ? prompt_guided_pool3d_tokens(projected, out.relevance, k, cfg_.pooling_temp)
+                                : avg_pool3d_tokens(projected, k);  // [n * ph * pw, D]
+  const int64_t ph = g / k[1], pw = g / k[2], D = pooled.size(1);
+  const at::Tensor per_tile = pooled.reshape({n, ph, pw, D});
+  const at::Tensor crops = n > 1 ? per_tile.narrow(0, 1, n - 1).reshape({grid.rows, grid.cols, ph, pw, D}) : at::Tensor();
+  out.tokens = pack_image_tokens(per_tile[0], crops, original, image_newline_);
+  return out;
 }
 
 std::vector<int> VideoLlm::relevance_ids(const std::string& text) const {

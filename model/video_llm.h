@@ -13,6 +13,7 @@
 
 #include "model/generation.h"
 #include "model/hf_config.h"
+#include "model/image_packing.h"
 #include "model/text_tokenizer.h"
 #include "model/token_reducers.h"
 
@@ -33,6 +34,12 @@ struct ModelLoadOptions {
 
 // The run dtype a name stands for ("float32", "bfloat16", "float16"); throws listing them.
 at::ScalarType dtype_by_name(const std::string& name);
+
+// One image's visual tokens and the relevance that weighted their pooling.
+struct ImageTokens {
+  at::Tensor tokens;     // [N, D_llm]: base tile, then the unpadded crop grid with newlines
+  at::Tensor relevance;  // [n_tiles, h, w] float32 summing to 1 over all tiles; undefined without a prompt
+};
 
 class VideoLlm {
  public:
@@ -55,6 +62,16 @@ class VideoLlm {
   // `relevance` [T, h, w] is required by reducers that need it (ppllava).
   at::Tensor visual_tokens(const at::Tensor& features, const TokenReducer& reducer, const nlohmann::json& params,
                            const at::Tensor& relevance = at::Tensor()) const;
+
+  // Single images (LLaVA-NeXT anyres, docs/model.md "Single images"). tiles [n, 3, S, S] normalised:
+  // the base image, then grid.rows x grid.cols crops row-major. Each tile is its own one-frame clip
+  // for the vision tower; the relevance to `prompt_embedding` (when defined) is softmaxed over all
+  // tiles; tokens are projected, pooled per tile with image_pooling_kernel (relevance-weighted, or
+  // averaged without a prompt) and packed with image_newline.
+  ImageTokens image_tokens(const at::Tensor& tiles, const TileGrid& grid, const ImageSize& original,
+                           const at::Tensor& prompt_embedding = at::Tensor()) const;
+  // The token count image_tokens gives for an image of `original` size split into `grid`.
+  int64_t image_token_count(const ImageSize& original, const TileGrid& grid) const;
 
   // The relevance encoder of prompt-guided pooling (absent when the checkpoint has none).
   bool has_relevance() const { return clip_text_ != nullptr; }
@@ -93,6 +110,7 @@ class VideoLlm {
   std::unique_ptr<RelevanceHead> relevance_;
   std::unique_ptr<ClipTokenizer> clip_tokenizer_;
   std::map<std::string, at::Tensor> learned_reducer_weights_;  // conv3d's, when the checkpoint has them
+  at::Tensor image_newline_;  // [D_llm], ends every row of a single image's crop tokens; undefined when unused
 };
 
 }  // namespace ppb::model

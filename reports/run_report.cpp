@@ -1,5 +1,6 @@
 #include "reports/run_report.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,7 +16,9 @@ namespace fs = std::filesystem;
 namespace ppb::reports {
 namespace {
 
-const char* const kStages[] = {"decode", "preprocess", "vision", "reduce", "prefill", "generate", "total"};
+const char* const kStages[] = {"decode", "preprocess", "vision", "relevance", "reduce", "prefill", "generate", "total"};
+// A result whose visual tokens fall more than 10% below the budget is marked under-filled.
+constexpr double kUnderFilledShare = 0.9;
 const char* const kTokenFields[] = {"visual_raw", "visual", "prompt", "generated", "context"};
 
 nlohmann::ordered_json distribution_json(const std::vector<double>& v) {
@@ -52,7 +55,7 @@ nlohmann::ordered_json aggregate(const Group& g) {
     sub.first += correct;
     sub.second += 1;
     for (const char* f : kTokenFields) tokens[f].push_back((*r)["tokens"][f].get<double>());
-    for (const char* s : kStages) times[s].push_back((*r)["times_ms"][s].get<double>());
+    for (const char* s : kStages) times[s].push_back((*r)["times_ms"].value(s, 0.0));
   }
   const int64_t n_total = static_cast<int64_t>(g.records.size());
   const int64_t n_scored = n_total - n_errors;
@@ -80,8 +83,16 @@ nlohmann::ordered_json aggregate(const Group& g) {
   out["tokens"] = tok;
   const int64_t budget = variant["budget"].get<int64_t>();
   const double visual_max = tok["visual"]["max"].get<double>();
-  out["budget_use"] = budget > 0 ? tok["visual"]["mean"].get<double>() / static_cast<double>(budget) : 0.0;
+  const double visual_mean = tok["visual"]["mean"].get<double>();
+  out["budget_use"] = budget > 0 ? visual_mean / static_cast<double>(budget) : 0.0;
   out["over_budget"] = n_scored > 0 && visual_max > static_cast<double>(budget);
+  // The solver's count; the records' actual count decides the status when any sample was scored.
+  out["tokens_planned"] = g.first.contains("budget_plan") ? g.first["budget_plan"]["tokens"] : nlohmann::json(nullptr);
+  const double used = n_scored > 0 ? visual_mean
+                      : out["tokens_planned"].is_number() ? out["tokens_planned"].get<double>() : 0.0;
+  out["status"] = out["over_budget"].get<bool>()                        ? "over_budget"
+                  : used < kUnderFilledShare * static_cast<double>(budget) ? "under_filled"
+                                                                         : "ok";
   nlohmann::ordered_json lat = nlohmann::ordered_json::object();
   for (const char* s : kStages) lat[s] = distribution_json(times[s]);
   out["latency_ms"] = lat;
@@ -96,9 +107,13 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
   if (!fs::exists(root / "context.json")) throw std::runtime_error("no context.json in " + run_dir + " (is it a run folder?)");
   const nlohmann::json context = read_json_file((root / "context.json").string(), "run context");
   const LoadedRecords loaded = load_records((root / "samples.jsonl").string());
-  // Groups in order of first appearance: the run writes task by task, methods in the order given.
+  // Groups by task in order of first appearance, then methods in the order the run named them
+  // (a run works through the frame counts it needs, so records of one task interleave).
   std::vector<std::string> order;
   std::map<std::string, Group> groups;
+  std::map<std::string, size_t> task_rank, method_rank;
+  if (context.contains("config") && context["config"].contains("methods"))
+    for (const auto& m : context["config"]["methods"]) method_rank.try_emplace(m.get<std::string>(), method_rank.size());
   for (const auto& r : loaded.records) {
     const auto& v = r.at("variant");
     const std::string key = r.at("task").get<std::string>() + "\x1f" + v.at("method").get<std::string>() + "\x1f" +
@@ -111,12 +126,35 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
     }
     it->second.records.push_back(&r);
   }
+  auto rank = [&](const std::string& key) {
+    const auto& first = groups.at(key).first;
+    const auto m = method_rank.find(first["variant"]["method"].get<std::string>());
+    return std::make_pair(task_rank.at(first["task"].get<std::string>()),
+                          m == method_rank.end() ? method_rank.size() : m->second);
+  };
+  for (const auto& key : order) task_rank.try_emplace(groups.at(key).first["task"].get<std::string>(), task_rank.size());
+  std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   nlohmann::ordered_json report;
   report["schema_version"] = kReportSchemaVersion;
   report["context"] = context;
   report["torn_tail_ignored"] = loaded.torn_tail;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   for (const auto& key : order) results.push_back(aggregate(groups.at(key)));
+  // Methods the solver could not fit into the budget get a row that says so, instead of vanishing.
+  if (context.contains("budget_plans"))
+    for (const auto& [task, methods] : context["budget_plans"].items())
+      for (const auto& [method, plan] : methods.items()) {
+        if (plan.value("feasible", true)) continue;
+        nlohmann::ordered_json row;
+        row["task"] = task;
+        row["protocol"] = context["tasks"].contains(task) ? context["tasks"][task].value("protocol", "") : "";
+        row["variant"] = {{"method", method}, {"budget", plan["budget"]}, {"frames", plan["frames_requested"]},
+                          {"checkpoint", context.value("model_fingerprint", "").substr(0, 16)}};
+        row["status"] = "infeasible";
+        row["reason"] = plan["reason"];
+        row["n_total"] = 0;
+        results.push_back(row);
+      }
   report["results"] = results;
   return report;
 }

@@ -1,0 +1,132 @@
+#include "harness/sample_evaluation.h"
+
+#include <chrono>
+
+#include "datasets/frame_preprocess.h"
+#include "tasks/answer_extractors.h"
+#include "tasks/prompt_template.h"
+
+namespace ppb::harness {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+SharedStages shared_stages(const SampleContext& ctx, const datasets::LoadedFrames* frames, const std::string& load_error,
+                           double waited_ms, bool need_relevance) {
+  SharedStages s;
+  s.decode_ms = waited_ms;  // the time the model waited for the frames
+  if (!frames) {
+    s.error = {{"stage", "decode"}, {"message", load_error}};
+    return s;
+  }
+  s.frame_indices = frames->indices;
+  s.frames_total = frames->frames_total;
+  s.frame_load = {{"cache", frames->cache},
+                  {"load_ms", frames->work_ms},
+                  {"strategy", frames->decode.strategy},
+                  {"seeks", frames->decode.seeks},
+                  {"frames_decoded", frames->decode.frames_decoded}};
+  if (!frames->cache_error.empty()) s.frame_load["cache_error"] = frames->cache_error;
+  std::string stage = "preprocess";
+  try {
+    auto t0 = Clock::now();
+    const at::Tensor pixels = datasets::normalize_frames(frames->rgb, datasets::clip_normalization());
+    s.preprocess_ms = ms_since(t0);
+    stage = "vision";
+    t0 = Clock::now();
+    s.features = ctx.llm->encode_frames(pixels);
+    s.vision_ms = ms_since(t0);
+    if (need_relevance) {
+      // The relevance encoder reads the question as the user sees it, options included, without
+      // the chat template (PPLLaVA's evaluation feeds the bare question, and for multiple choice
+      // its options).
+      stage = "relevance";
+      t0 = Clock::now();
+      s.relevance_text = ctx.user_message;
+      s.relevance = ctx.llm->relevance(s.features, ctx.llm->prompt_embedding(ctx.llm->relevance_ids(s.relevance_text)));
+      s.relevance_ms = ms_since(t0);
+    }
+  } catch (const std::exception& e) {
+    s.error = {{"stage", stage}, {"message", e.what()}};
+  }
+  return s;
+}
+
+nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& shared, const Variant& v) {
+  const tasks::TaskSpec& spec = ctx.task->spec;
+  const datasets::Sample& sample = *ctx.sample;
+  const std::string target =
+      sample.answer_index >= 0 ? tasks::option_letter(static_cast<size_t>(sample.answer_index)) : "";
+  nlohmann::json rec;
+  rec["task"] = spec.name;
+  rec["protocol"] = spec.protocol;
+  rec["sample_id"] = sample.id;
+  rec["subtask"] = sample.subtask;
+  rec["variant"] = v.key;
+  rec["method_params"] = v.plan.params;
+  rec["budget_plan"] = {{"tokens", v.plan.tokens}, {"under_filled", v.plan.under_filled}};
+  rec["video"] = sample.video;
+  rec["frame_policy"] = spec.frame_policy;
+  rec["frame_indices"] = shared.frame_indices;
+  rec["frames_total"] = shared.frames_total;
+  rec["frame_load"] = shared.frame_load;
+  rec["preprocess"] = ctx.preprocess;
+  if (v.reducer->needs_relevance) rec["relevance_text"] = shared.relevance_text;
+  rec["prompt"] = ctx.llm->prompt_text(ctx.user_message, spec.answer_prefix);
+  rec["target"] = target;
+  rec["response"] = nullptr;
+  rec["parsed"] = nullptr;
+  rec["correct"] = nullptr;
+  // Shared stages are measured once per sample; relevance counts only for methods that use it.
+  nlohmann::json times{{"decode", shared.decode_ms},
+                       {"preprocess", shared.preprocess_ms},
+                       {"vision", shared.vision_ms},
+                       {"relevance", v.reducer->needs_relevance ? shared.relevance_ms : 0.0},
+                       {"reduce", 0.0},
+                       {"prefill", 0.0},
+                       {"generate", 0.0}};
+  nlohmann::json tokens{{"visual_raw", 0}, {"visual", 0}, {"prompt", 0}, {"generated", 0}, {"context", 0}};
+  nlohmann::json error = shared.error;
+  if (error.is_null()) {
+    std::string stage = "reduce";
+    try {
+      const at::Tensor& f = shared.features;
+      tokens["visual_raw"] = f.size(0) * f.size(1) * f.size(2);
+      auto t0 = Clock::now();
+      const at::Tensor visual = ctx.llm->visual_tokens(f, *v.reducer, v.plan.params, shared.relevance);
+      times["reduce"] = ms_since(t0);
+      tokens["visual"] = visual.size(0);
+      stage = "generate";
+      const std::vector<int> ids = ctx.llm->prompt_ids(ctx.user_message, spec.answer_prefix);
+      model::GenerationOptions go;
+      go.max_new_tokens = ctx.max_new_tokens;
+      const model::GenerationResult g = ctx.llm->generate(ids, visual, go);
+      times["prefill"] = g.prefill_ms;
+      times["generate"] = g.generate_ms;
+      tokens["prompt"] = g.prompt_tokens;
+      tokens["generated"] = static_cast<int64_t>(g.tokens.size());
+      tokens["context"] = g.context_tokens;
+      rec["response"] = g.text;
+      rec["finish_reason"] = g.finish_reason;
+      stage = "score";
+      const auto& extractor = tasks::builtin_extractors().get(spec.extractor);
+      const std::string parsed = extractor.extract({g.text, spec.answer_prefix, sample.candidates.size()});
+      rec["parsed"] = parsed;
+      rec["correct"] = !parsed.empty() && parsed == target;
+    } catch (const std::exception& e) {
+      error = {{"stage", stage}, {"message", e.what()}};
+    }
+  }
+  double total = 0;
+  for (auto it = times.begin(); it != times.end(); ++it) total += it.value().get<double>();
+  times["total"] = total;
+  rec["times_ms"] = times;
+  rec["tokens"] = tokens;
+  rec["error"] = error;
+  return rec;
+}
+
+}  // namespace ppb::harness
