@@ -1,6 +1,7 @@
 // Every method's reducer on the released geometry, [T, 24, 24, 4096] float32 projected tokens with
 // T = 32 and 64, at the budget solver's parameters for 32 tokens per frame (1024 and 2048), timed
-// beside one copy of the input (the memory-bandwidth floor of any reducer that reads it once).
+// beside one copy and one read-only pass over the input (the memory-bandwidth floor of any
+// reducer that reads it once).
 // docs/PERFORMANCE.md reports each as a multiple of that copy.
 // Run: build/ppb_bench --benchmark_filter=reduce --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
@@ -29,6 +30,15 @@ void BM_reduce_input_copy(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * x.numel() * 4);
 }
 BENCHMARK(BM_reduce_input_copy)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
+
+// One vectorised read of the input and nothing written: a sum over every value.
+void BM_reduce_input_read(benchmark::State& state) {
+  at::set_num_threads(1);
+  const at::Tensor x = at::randn({state.range(0), 24, 24, kWidth});
+  for (auto _ : state) benchmark::DoNotOptimize(x.sum());
+  state.SetBytesProcessed(state.iterations() * x.numel() * 4);
+}
+BENCHMARK(BM_reduce_input_read)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
 
 void reduce_with_plan(benchmark::State& state, const std::string& method) {
   at::set_num_threads(1);

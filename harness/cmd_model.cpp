@@ -5,6 +5,7 @@
 
 #include "harness/cli_options.h"
 #include "harness/commands.h"
+#include "model/budget_solver.h"
 #include "model/safetensors.h"
 #include "model/tiny_checkpoint.h"
 #include "model/token_reducers.h"
@@ -54,6 +55,7 @@ int dump(const Args& args) {
       ("question", po::value<std::string>()->required(), "the question: relevance text and user message")
       ("out", po::value<std::string>()->required(), "safetensors file to write")
       ("method", po::value<std::string>()->default_value("full"), "token reducer for visual_tokens")
+      ("budget", po::value<int64_t>(), "solve the method's parameters for this visual-token budget [its defaults]")
       ("answer-prefix", po::value<std::string>()->default_value(""), "text the assistant turn starts with")
       ("max-new-tokens", po::value<int>()->default_value(16), "tokens to generate for generated_ids")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu or cuda")
@@ -65,7 +67,7 @@ int dump(const Args& args) {
                       "Runs the model once and writes what a parity check against another implementation needs:\n"
                       "vision_features [T, h*w, Dv], clip_ids (the relevance encoder's ids up to and including the\n"
                       "first end-of-text), text_embedding [P], relevance [T, h, w], visual_tokens [N, D] (after\n"
-                      "--method), prompt_ids, logits_first_token [vocab] and generated_ids (greedy). Floats are\n"
+                      "--method, at --budget's solved parameters), prompt_ids, logits_first_token [vocab] and generated_ids (greedy). Floats are\n"
                       "written as float32, ids as int64. Prints a JSON summary."},
                      vm))
     return 0;
@@ -81,17 +83,32 @@ int dump(const Args& args) {
 
   std::map<std::string, at::Tensor> out;
   const at::Tensor features = m.encode_frames(pixels);  // [T, h, w, Dv]
+  nlohmann::json params = reducer.default_params;
+  if (vm.count("budget")) {
+    const model::BudgetPlan plan = model::solve_budget(reducer.name, vm["budget"].as<int64_t>(), features.size(0),
+                                                       features.size(1), features.size(2));
+    if (!plan.feasible) throw std::runtime_error("model dump: " + reducer.name + " is infeasible at this budget: " + plan.reason);
+    if (plan.frames != features.size(0))
+      throw std::runtime_error("model dump: " + reducer.name + " takes " + std::to_string(plan.frames) +
+                               " frames at this budget, but " + frames_path + " holds " +
+                               std::to_string(features.size(0)) + "; write a frames file with that many");
+    params = plan.params;
+  }
   out["vision_features"] = features.reshape({features.size(0), -1, features.size(3)}).to(at::kFloat);
   nlohmann::json summary{{"frames", features.size(0)}};
+  at::Tensor relevance;
   if (m.has_relevance()) {
     const std::vector<int> clip_ids = m.relevance_ids(question);
     const at::Tensor c = m.prompt_embedding(clip_ids);
     out["clip_ids"] = ids_tensor(clip_ids);
     out["text_embedding"] = c.to(at::kFloat);
-    out["relevance"] = m.relevance(features, c).to(at::kFloat);
+    relevance = m.relevance(features, c);
+    out["relevance"] = relevance.to(at::kFloat);
     summary["clip_ids"] = clip_ids.size();
   }
-  const at::Tensor visual = m.visual_tokens(features, reducer, reducer.default_params);
+  const at::Tensor visual = m.visual_tokens(features, reducer, params, relevance);
+  summary["method"] = reducer.name;
+  summary["method_params"] = params;
   out["visual_tokens"] = visual.to(at::kFloat);
   const std::vector<int> ids = m.prompt_ids(question, vm["answer-prefix"].as<std::string>());
   out["prompt_ids"] = ids_tensor(ids);

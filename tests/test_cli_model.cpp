@@ -61,4 +61,20 @@ TEST_CASE("model dump writes every stage of one forward pass", "[cli]") {
       CHECK(generated[0].item<int64_t>() == f.load("logits_first_token").argmax().item<int64_t>());
     CHECK(summary["visual_tokens"] == 128);
   }
+  // --budget solves the method's parameters: for ppllava on 4 frames at 288 tokens, kernel (2,2,2)
+  // (2 x 12 x 12 = 288), pooled with the dumped relevance.
+  const std::string model = dir / "tiny_llama";
+  auto pp = run_ppbench({"model", "dump", "--model", model, "--frames", dir / "frames.safetensors", "--question",
+                         "What colour are the moving shapes?", "--method", "ppllava", "--budget", "288", "--out",
+                         dir / "dump_pp.safetensors", "--max-new-tokens", "1"});
+  INFO(pp.out);
+  REQUIRE(pp.exit_code == 0);
+  const auto summary = nlohmann::json::parse(pp.out);
+  CHECK(summary["method_params"]["kernel"] == nlohmann::json({2, 2, 2}));
+  CHECK(summary["visual_tokens"] == 288);
+  // full fits one 576-token frame into 1000, not the file's 4 frames: said, not silently cut.
+  auto full = run_ppbench({"model", "dump", "--model", model, "--frames", dir / "frames.safetensors", "--question", "Why?",
+                           "--method", "full", "--budget", "1000", "--out", dir / "dump_full.safetensors"});
+  CHECK(full.exit_code != 0);
+  CHECK_THAT(full.out, Catch::Contains("full takes 1 frames at this budget") && Catch::Contains("holds 4"));
 }
