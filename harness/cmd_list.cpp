@@ -13,7 +13,8 @@ namespace ppb::harness {
 int cmd_list(const Args& args, const Args&) {
   po::options_description o("list options");
   o.add_options()("what", po::value<std::string>()->required(), "tasks, methods or protocols")(
-      "tasks-dir", po::value<std::string>(), "folder of task specs [built-in]");
+      "tasks-dir", po::value<std::string>(), "folder of task specs [built-in]")(
+      "prompts-dir", po::value<std::string>(), "folder whose templates replace the built-in ones (fingerprints follow)");
   po::positional_options_description pos;
   pos.add("what", 1);
   po::variables_map vm;
@@ -31,22 +32,41 @@ int cmd_list(const Args& args, const Args&) {
     return 0;
   }
   tasks::TaskRegistry reg;
-  tasks::register_builtin_tasks(reg, vm.count("tasks-dir") ? vm["tasks-dir"].as<std::string>() : tasks::default_tasks_dir());
+  tasks::register_builtin_tasks(reg, vm.count("tasks-dir") ? vm["tasks-dir"].as<std::string>() : tasks::default_tasks_dir(),
+                                vm.count("prompts-dir") ? vm["prompts-dir"].as<std::string>() : "");
   if (what == "tasks") {
     for (const auto& name : reg.names()) {
       const auto& s = reg.get(name).spec;
-      std::printf("%-12s v%d  %-16s %s\n", s.name.c_str(), s.version, s.family.c_str(), s.description.c_str());
+      std::string protocols;
+      for (const auto& [p, _] : s.protocols) protocols += (protocols.empty() ? "" : ",") + p;
+      std::printf("%-20s v%d  %-18s protocols %s (default %s)\n  %s\n", s.name.c_str(), s.version, s.family.c_str(),
+                  protocols.c_str(), s.default_protocol.c_str(), s.description.c_str());
     }
     return 0;
   }
   if (what == "protocols") {
     for (const auto& name : reg.names()) {
-      const auto& s = reg.get(name).spec;
-      std::printf("%s / %s\n  prompt template: %s\n  answer prefix:   \"%s\"\n  frames:          %s, %d\n"
-                  "  extractor:       %s (%s)\n  metric:          %s over scored samples; errors counted apart\n",
-                  s.name.c_str(), s.protocol.c_str(), s.prompt_template.c_str(), s.answer_prefix.c_str(),
-                  s.frame_policy.c_str(), s.frames, s.extractor.c_str(),
-                  tasks::builtin_extractors().get(s.extractor).description.c_str(), s.metric.c_str());
+      const auto& task = reg.get(name);
+      for (const auto& [pname, p] : task.spec.protocols) {
+        std::string metrics, breakdowns;
+        for (const auto& m : p.metrics) metrics += (metrics.empty() ? "" : ", ") + m;
+        for (const auto& b : p.breakdowns) breakdowns += (breakdowns.empty() ? "" : ", ") + b;
+        std::printf("%s / %s%s\n  source:          %s\n  prompt template: %s%s\n  answer prefix:   \"%s\"\n"
+                    "  frames:          %s, %d\n  max new tokens:  %d\n",
+                    task.spec.name.c_str(), pname.c_str(), pname == task.spec.default_protocol ? " (default)" : "",
+                    p.source.c_str(), p.prompt_template.c_str(), p.subtitles ? " (with subtitles)" : "",
+                    p.answer_prefix.c_str(), p.frame_policy.c_str(), p.frames, p.max_new_tokens);
+        if (!p.extractor.empty())
+          std::printf("  extractor:       %s (%s)\n  options:         %s\n", p.extractor.c_str(),
+                      tasks::builtin_extractors().get(p.extractor).description.c_str(),
+                      p.option_format == "paren" ? "(A) text" : "A. text");
+        for (const auto& [dimension, file] : p.judge_templates)
+          std::printf("  judge:           %s on %s, template %s, parsed as %s\n", p.judge_model.c_str(),
+                      dimension.c_str(), file.c_str(), p.judge_parse.c_str());
+        std::printf("  metrics:         %s; denominator %s; %s average over sub-tasks%s%s\n  fingerprint:     %s\n",
+                    metrics.c_str(), p.denominator.c_str(), p.aggregation.c_str(),
+                    breakdowns.empty() ? "" : "; by ", breakdowns.c_str(), task.fingerprint(pname).substr(0, 16).c_str());
+      }
     }
     return 0;
   }

@@ -39,6 +39,8 @@ void add_run_options(po::options_description& o) {
       ("max-new-tokens", po::value<int>(), "generation limit; 0 = each task's default [0]")
       ("seed", po::value<uint64_t>(), "seed for every random choice (tiny model weights) [0]")
       ("tasks-dir", po::value<std::string>(), "folder of task specs and prompt templates [built-in]")
+      ("protocol", po::value<std::string>(), "protocol every task runs under (ppbench list protocols) [each task's default]")
+      ("prompts-dir", po::value<std::string>(), "folder whose templates replace the built-in ones of the same path []")
       ("config", po::value<std::string>(), "JSON file with any of the keys above (underscores for dashes); flags win");
 }
 
@@ -68,6 +70,8 @@ RunConfig resolve_config(const po::variables_map& vm) {
   if (vm.count("max-new-tokens")) c.max_new_tokens = vm["max-new-tokens"].as<int>();
   if (vm.count("seed")) c.seed = vm["seed"].as<uint64_t>();
   if (vm.count("tasks-dir")) c.tasks_dir = vm["tasks-dir"].as<std::string>();
+  if (vm.count("protocol")) c.protocol = vm["protocol"].as<std::string>();
+  if (vm.count("prompts-dir")) c.prompts_dir = vm["prompts-dir"].as<std::string>();
   if (c.tasks.empty() || c.methods.empty()) throw std::runtime_error("run: --tasks and --methods must not be empty");
   if (c.budget < 1) throw std::runtime_error("run: --budget must be positive");
   if (c.prefetch < 0) throw std::runtime_error("run: --prefetch must not be negative");

@@ -65,7 +65,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   check_resumable(config_path, cfg);
 
   tasks::TaskRegistry task_registry;
-  tasks::register_builtin_tasks(task_registry, cfg.tasks_dir);
+  tasks::register_builtin_tasks(task_registry, cfg.tasks_dir, cfg.prompts_dir);
   std::vector<const tasks::Task*> run_tasks;
   for (const auto& name : cfg.tasks) run_tasks.push_back(&task_registry.get(name));
   std::vector<const model::TokenReducer*> reducers;
@@ -82,6 +82,8 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   // Every method at the one budget: the solver's parameters per task (tasks differ in frames).
   struct TaskPlan {
     const tasks::Task* task;
+    const tasks::Protocol* protocol;
+    std::string fingerprint;  // the task under its protocol
     std::vector<datasets::Sample> samples;
     std::vector<Variant> variants;  // the feasible ones
   };
@@ -90,8 +92,8 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   plan.reserve(run_tasks.size());  // work items below point into it
   nlohmann::json budget_plans = nlohmann::json::object();
   for (const auto* t : run_tasks) {
-    TaskPlan tp{t, {}, {}};
-    const int frames = cfg.frames > 0 ? cfg.frames : t->spec.frames;
+    TaskPlan tp{t, &run_protocol(*t, cfg), t->fingerprint(run_protocol(*t, cfg).name), {}, {}};
+    const int frames = cfg.frames > 0 ? cfg.frames : tp.protocol->frames;
     for (const auto* r : reducers) {
       model::BudgetPlan bp = model::solve_budget(r->name, cfg.budget, frames, grid.rows, grid.cols);
       if (bp.feasible && r->needs_relevance && !llm.has_relevance()) {
@@ -160,7 +162,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
       for (auto& [frames, item] : by_frames) {
         datasets::FrameRequest req;
         req.video = sample.video;
-        req.policy = tp.task->spec.frame_policy;
+        req.policy = tp.protocol->frame_policy;
         req.count = static_cast<int>(frames);
         req.bounds = sample.bounds;
         req.seed = datasets::derive_seed(cfg.seed, tp.task->spec.name + "/" + sample.id);
@@ -186,11 +188,12 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     SampleContext ctx;
     ctx.llm = &llm;
     ctx.task = tp.task;
+    ctx.protocol = tp.protocol;
+    ctx.task_fingerprint = tp.fingerprint;
     ctx.sample = &sample;
-    ctx.user_message = tasks::render_prompt(tp.task->prompt_template, tp.task->template_path, sample.question,
-                                            sample.candidates);
-    ctx.max_new_tokens = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : tp.task->spec.max_new_tokens;
+    ctx.max_new_tokens = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : tp.protocol->max_new_tokens;
     ctx.preprocess = preprocess_name;
+    ctx.seed = cfg.seed;
     bool need_relevance = false;
     for (const auto* v : work[w].pending) need_relevance = need_relevance || v->reducer->needs_relevance;
     double waited = 0;

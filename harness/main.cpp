@@ -27,6 +27,7 @@ const Command kCommands[] = {
     {"budget", "solve each method's parameters for a visual-token budget", ppb::harness::cmd_budget},
     {"model", "model tools: init-tiny (write a tiny checkpoint in the release layout)", ppb::harness::cmd_model},
     {"data", "data tools: check (list missing, empty and unreadable videos of a dataset)", ppb::harness::cmd_data},
+    {"parse", "apply one answer extractor to a response and print the parsed letter and the rule that fired", ppb::harness::cmd_parse},
 };
 
 void print_usage() {

@@ -25,7 +25,9 @@ nlohmann::json to_json(const RunConfig& c) {
           {"preprocess", c.preprocess},
           {"max_new_tokens", c.max_new_tokens},
           {"seed", c.seed},
-          {"tasks_dir", c.tasks_dir}};
+          {"tasks_dir", c.tasks_dir},
+          {"protocol", c.protocol},
+          {"prompts_dir", c.prompts_dir}};
 }
 
 void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where) {
@@ -33,7 +35,7 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
   static const std::set<std::string> known = {"tasks", "methods", "budget", "frames", "model", "data_root", "out",
                                               "limit", "device", "dtype", "clip_tokenizer", "threads", "decode_threads", "prefetch", "frame_cache",
                                               "frame_cache_max_gb", "preprocess", "max_new_tokens",
-                                              "seed", "tasks_dir"};
+                                              "seed", "tasks_dir", "protocol", "prompts_dir"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!known.count(it.key())) throw std::runtime_error(where + ": unknown key '" + it.key() + "'");
     try {
@@ -59,6 +61,8 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
       else if (k == "max_new_tokens") c.max_new_tokens = v.get<int>();
       else if (k == "seed") c.seed = v.get<uint64_t>();
       else if (k == "tasks_dir") c.tasks_dir = v.get<std::string>();
+      else if (k == "protocol") c.protocol = v.get<std::string>();
+      else if (k == "prompts_dir") c.prompts_dir = v.get<std::string>();
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(where + ": key '" + it.key() + "' has the wrong type");
     }
@@ -72,7 +76,9 @@ nlohmann::json plan_fields(const RunConfig& c) {
           {"seed", c.seed},
           {"max_new_tokens", c.max_new_tokens},
           {"preprocess", c.preprocess},
-          {"dtype", c.dtype}};
+          {"dtype", c.dtype},
+          {"protocol", c.protocol},
+          {"prompts_dir", c.prompts_dir}};
 }
 
 }  // namespace ppb::harness

@@ -10,6 +10,7 @@ namespace ppb::harness {
 
 struct RunConfig {
   std::vector<std::string> tasks{"synth_mcq"};       // task names from the registry
+  std::string protocol;           // the protocol every task runs under; empty = each task's default
   std::vector<std::string> methods{"full", "avgpool3d"};  // token reducers
   int64_t budget = 1024;          // visual-token budget B recorded with every variant
   int frames = 0;                 // frames per video; 0 = each task's default
@@ -29,6 +30,7 @@ struct RunConfig {
   int max_new_tokens = 0;         // generation limit; 0 = each task's default
   uint64_t seed = 0;              // seeds every random choice (tiny model weights)
   std::string tasks_dir;          // task specs and templates; empty = the built-in folder
+  std::string prompts_dir;        // templates read from here first (e.g. verbatim upstream texts); empty = none
 };
 
 nlohmann::json to_json(const RunConfig& c);

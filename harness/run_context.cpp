@@ -14,8 +14,8 @@
 
 namespace ppb::harness {
 
-std::string task_fingerprint(const tasks::Task& t) {
-  return sha256_hex(t.spec.canonical.dump() + "\n" + t.prompt_template);
+const tasks::Protocol& run_protocol(const tasks::Task& t, const RunConfig& cfg) {
+  return t.spec.protocol(cfg.protocol.empty() ? t.spec.default_protocol : cfg.protocol);
 }
 
 nlohmann::json build_context() {
@@ -44,12 +44,26 @@ void write_run_context(const RunConfig& cfg, const std::vector<std::string>& arg
   ctx["budget_plans"] = budget_plans;
   ctx["judge_models"] = nlohmann::json::array();  // no task of this run calls a judge
   nlohmann::json task_info = nlohmann::json::object();
-  for (const auto* t : run_tasks)
-    task_info[t->spec.name] = {{"version", t->spec.version},
-                               {"protocol", t->spec.protocol},
-                               {"fingerprint", task_fingerprint(*t)},
-                               {"prompt_template", t->spec.prompt_template},
-                               {"prompt_template_sha256", sha256_hex(t->prompt_template)}};
+  for (const auto* t : run_tasks) {
+    const tasks::Protocol& p = run_protocol(*t, cfg);
+    nlohmann::json info{{"version", t->spec.version},
+                        {"family", t->spec.family},
+                        {"protocol", p.name},
+                        {"protocol_spec", p.canonical},
+                        {"fingerprint", t->fingerprint(p.name)},
+                        {"prompt_template", p.prompt_template},
+                        {"prompt_template_sha256", sha256_hex(t->template_text(p.prompt_template))}};
+    info["prompt_template_path"] = t->template_paths.at(p.prompt_template);
+    if (!p.judge_templates.empty()) {
+      nlohmann::json judges = nlohmann::json::object();
+      for (const auto& [dimension, file] : p.judge_templates)
+        judges[dimension] = {{"file", file}, {"sha256", sha256_hex(t->template_text(file))}};
+      info["judge_templates"] = judges;
+      info["judge_model"] = p.judge_model;
+      info["judge_parse"] = p.judge_parse;
+    }
+    task_info[t->spec.name] = info;
+  }
   ctx["tasks"] = task_info;
   std::ofstream(cfg.out + "/context.json") << ctx.dump(2) << "\n";
 }

@@ -11,8 +11,8 @@
 
 namespace ppb::harness {
 
-// sha256 of a task's canonical spec and its prompt template text.
-std::string task_fingerprint(const tasks::Task& t);
+// The protocol a task runs under in this run: the configured one, or the task's default.
+const tasks::Protocol& run_protocol(const tasks::Task& t, const RunConfig& cfg);
 // Build, library and machine facts (no times, so that repeated runs give the same bytes).
 nlohmann::json build_context();
 // `model` describes the loaded model: fingerprint, dtype, device, LLM family, relevance encoder;

@@ -1,9 +1,12 @@
 #include "harness/sample_evaluation.h"
 
 #include <chrono>
+#include <limits>
 
 #include "datasets/frame_preprocess.h"
+#include "datasets/subtitles.h"
 #include "tasks/answer_extractors.h"
+#include "tasks/choice_scoring.h"
 #include "tasks/prompt_template.h"
 
 namespace ppb::harness {
@@ -30,8 +33,29 @@ SharedStages shared_stages(const SampleContext& ctx, const datasets::LoadedFrame
                   {"seeks", frames->decode.seeks},
                   {"frames_decoded", frames->decode.frames_decoded}};
   if (!frames->cache_error.empty()) s.frame_load["cache_error"] = frames->cache_error;
-  std::string stage = "preprocess";
+  std::string stage = "prompt";
   try {
+    const tasks::Protocol& p = *ctx.protocol;
+    tasks::PromptFields fields;
+    fields.question = ctx.sample->question;
+    fields.candidates = ctx.sample->candidates;
+    if (!p.option_format.empty()) fields.option_format = p.option_format;
+    if (p.subtitles && !ctx.sample->subtitles.empty()) {
+      // The cues shown are those on screen at the sampled frames (Video-MME's rule).
+      std::vector<double> times;
+      for (int64_t i : frames->indices) times.push_back(frames->fps > 0 ? static_cast<double>(i) / frames->fps : 0.0);
+      const auto cues = datasets::read_subtitles(ctx.sample->subtitles, ctx.sample->subtitle_offset,
+                                                 ctx.sample->duration_s > 0 ? ctx.sample->duration_s
+                                                                            : std::numeric_limits<double>::infinity());
+      for (const auto& line : datasets::cues_at_frames(cues, times))
+        fields.subtitles += (fields.subtitles.empty() ? "" : "\n") + line;
+    }
+    s.user_message = tasks::render_prompt(ctx.task->template_text(p.prompt_template), p.prompt_template, fields);
+    if (!ctx.sample->question_2.empty()) {
+      fields.question = ctx.sample->question_2;
+      s.user_message_2 = tasks::render_prompt(ctx.task->template_text(p.prompt_template), p.prompt_template, fields);
+    }
+    stage = "preprocess";
     auto t0 = Clock::now();
     const at::Tensor pixels = datasets::normalize_frames(frames->rgb, datasets::clip_normalization());
     s.preprocess_ms = ms_since(t0);
@@ -45,7 +69,7 @@ SharedStages shared_stages(const SampleContext& ctx, const datasets::LoadedFrame
       // its options).
       stage = "relevance";
       t0 = Clock::now();
-      s.relevance_text = ctx.user_message;
+      s.relevance_text = s.user_message;
       s.relevance = ctx.llm->relevance(s.features, ctx.llm->prompt_embedding(ctx.llm->relevance_ids(s.relevance_text)));
       s.relevance_ms = ms_since(t0);
     }
@@ -57,25 +81,35 @@ SharedStages shared_stages(const SampleContext& ctx, const datasets::LoadedFrame
 
 nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& shared, const Variant& v) {
   const tasks::TaskSpec& spec = ctx.task->spec;
+  const tasks::Protocol& protocol = *ctx.protocol;
   const datasets::Sample& sample = *ctx.sample;
-  const std::string target =
-      sample.answer_index >= 0 ? tasks::option_letter(static_cast<size_t>(sample.answer_index)) : "";
+  const bool multiple_choice = spec.family == "multiple_choice";
+  // Multiple choice is scored against the option letter; the other families against the
+  // reference text, by a judge or by corpus metrics in `ppbench score`.
+  const std::string target = !multiple_choice                ? sample.answer
+                             : sample.answer_index >= 0 ? tasks::option_letter(static_cast<size_t>(sample.answer_index))
+                                                        : "";
   nlohmann::json rec;
   rec["task"] = spec.name;
-  rec["protocol"] = spec.protocol;
+  rec["protocol"] = protocol.name;
+  rec["task_fingerprint"] = ctx.task_fingerprint;
   rec["sample_id"] = sample.id;
   rec["subtask"] = sample.subtask;
   rec["variant"] = v.key;
   rec["method_params"] = v.plan.params;
   rec["budget_plan"] = {{"tokens", v.plan.tokens}, {"under_filled", v.plan.under_filled}};
   rec["video"] = sample.video;
-  rec["frame_policy"] = spec.frame_policy;
+  rec["frame_policy"] = protocol.frame_policy;
   rec["frame_indices"] = shared.frame_indices;
   rec["frames_total"] = shared.frames_total;
   rec["frame_load"] = shared.frame_load;
   rec["preprocess"] = ctx.preprocess;
   if (v.reducer->needs_relevance) rec["relevance_text"] = shared.relevance_text;
-  rec["prompt"] = ctx.llm->prompt_text(ctx.user_message, spec.answer_prefix);
+  rec["prompt"] = shared.user_message.empty() ? nlohmann::json(nullptr)
+                                              : nlohmann::json(ctx.llm->prompt_text(shared.user_message, protocol.answer_prefix));
+  rec["question"] = sample.question;
+  rec["candidates"] = sample.candidates;
+  rec["meta"] = sample.meta;
   rec["target"] = target;
   rec["response"] = nullptr;
   rec["parsed"] = nullptr;
@@ -100,7 +134,7 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
       times["reduce"] = ms_since(t0);
       tokens["visual"] = visual.size(0);
       stage = "generate";
-      const std::vector<int> ids = ctx.llm->prompt_ids(ctx.user_message, spec.answer_prefix);
+      const std::vector<int> ids = ctx.llm->prompt_ids(shared.user_message, protocol.answer_prefix);
       model::GenerationOptions go;
       go.max_new_tokens = ctx.max_new_tokens;
       const model::GenerationResult g = ctx.llm->generate(ids, visual, go);
@@ -111,11 +145,22 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
       tokens["context"] = g.context_tokens;
       rec["response"] = g.text;
       rec["finish_reason"] = g.finish_reason;
-      stage = "score";
-      const auto& extractor = tasks::builtin_extractors().get(spec.extractor);
-      const std::string parsed = extractor.extract({g.text, spec.answer_prefix, sample.candidates.size()});
-      rec["parsed"] = parsed;
-      rec["correct"] = !parsed.empty() && parsed == target;
+      if (!shared.user_message_2.empty()) {
+        // VCG consistency: the same video asked the second phrasing; the judge compares both answers.
+        const model::GenerationResult g2 =
+            ctx.llm->generate(ctx.llm->prompt_ids(shared.user_message_2, protocol.answer_prefix), visual, go);
+        times["prefill"] = g.prefill_ms + g2.prefill_ms;
+        times["generate"] = g.generate_ms + g2.generate_ms;
+        tokens["generated"] = static_cast<int64_t>(g.tokens.size() + g2.tokens.size());
+        rec["response_2"] = g2.text;
+      }
+      if (!multiple_choice) {
+        rec["scoring"] = spec.family == "caption" ? "corpus" : "judge";  // done by `ppbench score`
+      } else {
+        stage = "score";
+        // No judge is bound yet: an extractor that needs one fails the sample with an error saying so.
+        tasks::write_choice_score(rec, tasks::score_choice(protocol, tasks::choice_item_of_record(rec), ctx.seed));
+      }
     } catch (const std::exception& e) {
       error = {{"stage", stage}, {"message", e.what()}};
     }

@@ -13,6 +13,7 @@
 #include "model/budget_solver.h"
 #include "model/token_reducers.h"
 #include "model/video_llm.h"
+#include "tasks/choice_scoring.h"
 #include "tasks/task_registry.h"
 
 namespace ppb::harness {
@@ -30,6 +31,8 @@ struct SharedStages {
   int64_t frames_total = 0;
   nlohmann::json frame_load = nlohmann::json::object();  // cache use and decoder statistics
   at::Tensor features;                                   // [T, h, w, D_vision]
+  std::string user_message;                              // the protocol's template rendered for this sample
+  std::string user_message_2;                            // the same for a second phrasing (VCG consistency); empty otherwise
   at::Tensor relevance;                                  // [T, h, w], when a variant needs it
   std::string relevance_text;                            // what the relevance encoder read
   double decode_ms = 0, preprocess_ms = 0, vision_ms = 0, relevance_ms = 0;
@@ -39,14 +42,17 @@ struct SharedStages {
 struct SampleContext {
   const model::VideoLlm* llm = nullptr;
   const tasks::Task* task = nullptr;
+  const tasks::Protocol* protocol = nullptr;  // the protocol the task runs under
+  std::string task_fingerprint;               // Task::fingerprint(protocol)
   const datasets::Sample* sample = nullptr;
-  std::string user_message;  // the rendered prompt template
   int max_new_tokens = 0;    // generation limit
   std::string preprocess;    // the frame geometry's name, for records
+  uint64_t seed = 0;         // the run's seed: extractors' guesses draw from it
 };
 
-// Takes the decoded frames (or the error loading them raised) through normalisation, the vision
-// tower and, when `need_relevance`, the relevance encoder on the user message.
+// Renders the protocol's prompt for the decoded frames (subtitles at their times) and takes the
+// frames (or the error loading them raised) through normalisation, the vision tower and, when
+// `need_relevance`, the relevance encoder on the user message.
 SharedStages shared_stages(const SampleContext& ctx, const datasets::LoadedFrames* frames, const std::string& load_error,
                            double waited_ms, bool need_relevance);
 

@@ -26,6 +26,36 @@ std::string rule(size_t n) {
   return s + "\n";
 }
 
+
+// Accuracy per sub-task (rows) and method (columns), for multiple-choice tasks with sub-tasks.
+void render_subtasks(std::ostringstream& md, const nlohmann::ordered_json& report, const std::string& task) {
+  std::vector<const nlohmann::ordered_json*> cols;
+  std::vector<std::string> names;
+  for (const auto& r : report["results"]) {
+    if (r["task"] != task || !r.contains("subtasks") || r["subtasks"].empty()) continue;
+    cols.push_back(&r);
+    for (auto it = r["subtasks"].begin(); it != r["subtasks"].end(); ++it)
+      if (std::find(names.begin(), names.end(), it.key()) == names.end()) names.push_back(it.key());
+  }
+  if (cols.empty() || names.size() < 2) return;
+  md << "Accuracy per sub-task (%):\n\n";
+  std::vector<std::string> head = {"sub-task"};
+  for (const auto* c : cols) head.push_back((*c)["variant"]["method"].get<std::string>());
+  md << row(head) << rule(head.size());
+  for (const auto& n : names) {
+    std::vector<std::string> cells = {n};
+    for (const auto* c : cols)
+      cells.push_back((*c)["subtasks"].contains(n) ? fixed(100.0 * (*c)["subtasks"][n]["value"].get<double>(), 1) : "n/a");
+    md << row(cells);
+  }
+  std::vector<std::string> micro = {"micro average"}, macro = {"macro average"};
+  for (const auto* c : cols) {
+    micro.push_back(fixed(100.0 * (*c)["accuracy_micro"]["value"].get<double>(), 1));
+    macro.push_back(fixed(100.0 * (*c)["accuracy_macro"]["value"].get<double>(), 1));
+  }
+  md << row(micro) << row(macro) << "\n";
+}
+
 }  // namespace
 
 std::string render_markdown(const nlohmann::ordered_json& report) {
@@ -67,21 +97,33 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
       if (status == "under_filled")
         notes.push_back(v["method"].get<std::string>() + " fills " + fixed(100.0 * r["budget_use"].get<double>(), 0) +
                         "% of the budget of " + v["budget"].dump() + " (more than 10% below it).");
-      const auto& acc = r["accuracy"];
-      const bool scored = r["n_scored"].get<int64_t>() > 0;
+      // Records that ran (tokens, latency) versus records in the accuracy's denominator.
+      const bool ran = r["n_total"].get<int64_t>() > r["n_errors"].get<int64_t>();
+      const bool scored = r["n_scored"].get<int64_t>() > 0 && r.contains("accuracy");
+      std::string accuracy = "n/a";
+      if (scored) {
+        const auto& acc = r["accuracy"];
+        accuracy = fixed(100.0 * acc["value"].get<double>(), 1) + "% ± " + fixed(100.0 * acc["stderr"].get<double>(), 1) +
+                   " [" + fixed(100.0 * acc["ci_low"].get<double>(), 1) + ", " +
+                   fixed(100.0 * acc["ci_high"].get<double>(), 1) + "]";
+      } else if (r.contains("scoring")) {
+        accuracy = "awaits " + r["scoring"].get<std::string>() + " scoring";
+      }
       std::string method = v["method"].get<std::string>();
       if (r["over_budget"].get<bool>()) {
         method += " (over budget)";
         notes.push_back(v["method"].get<std::string>() + " puts " + fixed(r["tokens"]["visual"]["max"].get<double>(), 0) +
                         " visual tokens into the LLM, above its budget of " + v["budget"].dump() + ".");
       }
-      md << row({method, v["frames"].dump(), v["budget"].dump(), status,
-                 scored ? fixed(100.0 * acc["value"].get<double>(), 1) + "% ± " + fixed(100.0 * acc["stderr"].get<double>(), 1)
-                        : "n/a",
+      md << row({method, v["frames"].dump(), v["budget"].dump(), status, accuracy,
                  r["n_scored"].dump() + " / " + r["n_total"].dump(), r["n_errors"].dump(), r["n_unparsed"].dump(),
-                 scored ? fixed(r["tokens"]["visual"]["mean"].get<double>(), 0) : "n/a",
-                 scored ? fixed(r["tokens"]["context"]["mean"].get<double>(), 0) : "n/a",
-                 scored ? fixed(r["latency_ms"]["total"]["p50"].get<double>(), 1) : "n/a"});
+                 ran ? fixed(r["tokens"]["visual"]["mean"].get<double>(), 0) : "n/a",
+                 ran ? fixed(r["tokens"]["context"]["mean"].get<double>(), 0) : "n/a",
+                 ran ? fixed(r["latency_ms"]["total"]["p50"].get<double>(), 1) : "n/a"});
+      if (r.value("n_excluded", 0) > 0)
+        notes.push_back(v["method"].get<std::string>() + ": " + r["n_excluded"].dump() +
+                        " records left out of the denominator (rule '" + r["accuracy"]["denominator"].get<std::string>() +
+                        "').");
     }
     md << "\n";
     for (const auto& n : notes) md << "- " << n << "\n";
@@ -92,12 +134,13 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
     lhead.insert(lhead.end(), stages.begin(), stages.end());
     md << row(lhead) << rule(lhead.size());
     for (const auto& r : report["results"]) {
-      if (r["task"] != task || r["n_total"].get<int64_t>() == 0 || r["n_scored"].get<int64_t>() == 0) continue;
+      if (r["task"] != task || r["n_total"].get<int64_t>() <= r["n_errors"].get<int64_t>()) continue;
       std::vector<std::string> cells = {r["variant"]["method"].get<std::string>()};
       for (const auto& s : stages) cells.push_back(fixed(r["latency_ms"][s]["p50"].get<double>(), 1));
       md << row(cells);
     }
     md << "\n";
+    render_subtasks(md, report, task);
     for (const auto& r : report["results"]) {
       if (r["task"] != task || !r.contains("errors")) continue;
       for (const auto& e : r["errors"])

@@ -8,6 +8,7 @@
 
 #include "common/json_file.h"
 #include "metrics/summary_stats.h"
+#include "reports/choice_accuracy.h"
 #include "reports/report_markdown.h"
 #include "reports/sample_records.h"
 
@@ -26,20 +27,19 @@ nlohmann::ordered_json distribution_json(const std::vector<double>& v) {
   return {{"mean", d.mean}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}};
 }
 
-nlohmann::ordered_json accuracy_json(int64_t hits, int64_t n) {
-  const metrics::Proportion p = metrics::proportion(hits, n);
-  return {{"value", p.value}, {"correct", p.hits}, {"n", p.n}, {"stderr", p.stderr_}};
-}
-
 struct Group {
   nlohmann::json first;                 // the first record, for task, protocol and variant
   std::vector<const nlohmann::json*> records;
 };
 
-nlohmann::ordered_json aggregate(const Group& g) {
-  int64_t n_errors = 0, n_unparsed = 0, hits = 0;
-  std::map<std::string, std::pair<int64_t, int64_t>> by_subtask;  // name -> (hits, scored)
+nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) {
+  const std::string task = g.first["task"].get<std::string>();
+  std::string family = "multiple_choice";
+  if (context.contains("tasks") && context["tasks"].contains(task))
+    family = context["tasks"][task].value("family", family);
+  int64_t n_errors = 0;
   std::map<std::string, std::vector<double>> tokens, times;
+  std::vector<const nlohmann::json*> scored;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   for (const auto* r : g.records) {
     if (!(*r)["error"].is_null()) {
@@ -48,12 +48,7 @@ nlohmann::ordered_json aggregate(const Group& g) {
                         {"message", (*r)["error"]["message"]}});
       continue;
     }
-    const bool correct = (*r)["correct"].get<bool>();
-    if ((*r)["parsed"].get<std::string>().empty()) ++n_unparsed;
-    hits += correct;
-    auto& sub = by_subtask[r->value("subtask", "")];
-    sub.first += correct;
-    sub.second += 1;
+    scored.push_back(r);
     for (const char* f : kTokenFields) tokens[f].push_back((*r)["tokens"][f].get<double>());
     for (const char* s : kStages) times[s].push_back((*r)["times_ms"].value(s, 0.0));
   }
@@ -63,18 +58,24 @@ nlohmann::ordered_json aggregate(const Group& g) {
   nlohmann::ordered_json out;
   out["task"] = g.first["task"];
   out["protocol"] = g.first["protocol"];
+  out["task_fingerprint"] = g.first.value("task_fingerprint", "");
   out["variant"] = {{"method", variant["method"]}, {"budget", variant["budget"]}, {"frames", variant["frames"]},
                     {"checkpoint", variant["checkpoint"]}};
   out["method_params"] = g.first["method_params"];
   out["n_total"] = n_total;
-  out["n_scored"] = n_scored;
   out["n_errors"] = n_errors;
-  out["n_unparsed"] = n_unparsed;
-  out["accuracy"] = accuracy_json(hits, n_scored);
-  nlohmann::ordered_json subs = nlohmann::ordered_json::object();
-  for (const auto& [name, hs] : by_subtask)
-    if (!name.empty()) subs[name] = accuracy_json(hs.first, hs.second);
-  out["subtasks"] = subs;
+  if (family == "multiple_choice") {
+    const nlohmann::ordered_json acc = choice_accuracy(scored, scoring_rules(context, task));
+    out["n_scored"] = n_scored - acc["n_excluded"].get<int64_t>();
+    for (auto it = acc.begin(); it != acc.end(); ++it) out[it.key()] = it.value();
+  } else {
+    // Judged and caption tasks are scored by `ppbench score` with a judge or corpus metrics.
+    out["n_scored"] = 0;
+    out["n_excluded"] = 0;
+    out["n_unparsed"] = 0;
+    out["scoring"] = family == "caption" ? "corpus" : "judge";
+    out["n_awaiting_scoring"] = n_scored;
+  }
   nlohmann::ordered_json tok = nlohmann::ordered_json::object();
   for (const char* f : kTokenFields) {
     const metrics::Distribution d = metrics::distribution(tokens[f]);
@@ -85,10 +86,10 @@ nlohmann::ordered_json aggregate(const Group& g) {
   const double visual_max = tok["visual"]["max"].get<double>();
   const double visual_mean = tok["visual"]["mean"].get<double>();
   out["budget_use"] = budget > 0 ? visual_mean / static_cast<double>(budget) : 0.0;
-  out["over_budget"] = n_scored > 0 && visual_max > static_cast<double>(budget);
+  out["over_budget"] = !scored.empty() && visual_max > static_cast<double>(budget);
   // The solver's count; the records' actual count decides the status when any sample was scored.
   out["tokens_planned"] = g.first.contains("budget_plan") ? g.first["budget_plan"]["tokens"] : nlohmann::json(nullptr);
-  const double used = n_scored > 0 ? visual_mean
+  const double used = !scored.empty() ? visual_mean
                       : out["tokens_planned"].is_number() ? out["tokens_planned"].get<double>() : 0.0;
   out["status"] = out["over_budget"].get<bool>()                        ? "over_budget"
                   : used < kUnderFilledShare * static_cast<double>(budget) ? "under_filled"
@@ -139,7 +140,7 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
   report["context"] = context;
   report["torn_tail_ignored"] = loaded.torn_tail;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (const auto& key : order) results.push_back(aggregate(groups.at(key)));
+  for (const auto& key : order) results.push_back(aggregate(groups.at(key), context));
   // Methods the solver could not fit into the budget get a row that says so, instead of vanishing.
   if (context.contains("budget_plans"))
     for (const auto& [task, methods] : context["budget_plans"].items())
@@ -153,6 +154,8 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
         row["status"] = "infeasible";
         row["reason"] = plan["reason"];
         row["n_total"] = 0;
+        row["n_errors"] = 0;
+        row["n_scored"] = 0;
         results.push_back(row);
       }
   report["results"] = results;

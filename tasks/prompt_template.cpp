@@ -11,17 +11,28 @@ std::string option_letter(size_t i) {
   return std::string(1, static_cast<char>('A' + i));
 }
 
-std::string format_options(const std::vector<std::string>& candidates) {
+std::string format_options(const std::vector<std::string>& candidates, const std::string& format) {
+  if (format != "paren" && format != "dot")
+    throw std::runtime_error("option format '" + format + "' is unknown (valid: paren, dot)");
   std::string out;
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (i) out += "\n";
-    out += "(" + option_letter(i) + ") " + candidates[i];
+    out += format == "paren" ? "(" + option_letter(i) + ") " + candidates[i] : option_letter(i) + ". " + candidates[i];
   }
   return out;
 }
 
-std::string render_prompt(const std::string& tmpl, const std::string& template_name, const std::string& question,
-                          const std::vector<std::string>& candidates) {
+namespace {
+
+std::string as_sentence(std::string q) {
+  if (!q.empty() && q[0] >= 'a' && q[0] <= 'z') q[0] = static_cast<char>(q[0] - 'a' + 'A');
+  if (q.empty() || q.back() != '?') q += "?";
+  return q;
+}
+
+}  // namespace
+
+std::string render_prompt(const std::string& tmpl, const std::string& template_name, const PromptFields& fields) {
   std::string out;
   size_t pos = 0;
   while (pos < tmpl.size()) {
@@ -35,9 +46,13 @@ std::string render_prompt(const std::string& tmpl, const std::string& template_n
     if (close == std::string::npos) throw std::runtime_error("prompt template " + template_name + ": unclosed '{'");
     const std::string key = tmpl.substr(open + 1, close - open - 1);
     if (key == "question")
-      out += question;
+      out += fields.question;
+    else if (key == "question_sentence")
+      out += as_sentence(fields.question);
     else if (key == "options")
-      out += format_options(candidates);
+      out += format_options(fields.candidates, fields.option_format);
+    else if (key == "subtitles")
+      out += fields.subtitles;
     else
       throw std::runtime_error("prompt template " + template_name + ": unknown placeholder {" + key + "}");
     pos = close + 1;

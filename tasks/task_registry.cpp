@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "common/sha256.h"
 #include "datasets/dataset_catalog.h"
 #include "ppb_build_info.h"
 #include "tasks/prompt_template.h"
@@ -16,20 +17,58 @@ std::vector<datasets::Sample> Task::load_samples(const std::string& data_root) c
   return datasets::load_dataset(spec.dataset, data_root);
 }
 
+const std::string& Task::template_text(const std::string& file) const {
+  const auto it = templates.find(file);
+  if (it == templates.end()) throw std::logic_error("task " + spec.name + ": template " + file + " was not loaded");
+  return it->second;
+}
+
+std::string Task::fingerprint(const std::string& protocol) const {
+  const Protocol& p = spec.protocol(protocol);
+  nlohmann::json header = spec.canonical;
+  header.erase("protocols");  // the other protocols do not change this one's results
+  std::string text = header.dump() + "\n" + p.canonical.dump() + "\n" + template_text(p.prompt_template);
+  for (const auto& [dimension, file] : p.judge_templates) text += "\n" + dimension + "\n" + template_text(file);
+  return sha256_hex(text);
+}
+
 std::string default_tasks_dir() {
   if (const char* env = std::getenv("PPBENCH_TASKS_DIR"); env && *env) return env;
   return std::string(PPB_SOURCE_DIR) + "/tasks";
 }
 
-void register_builtin_tasks(TaskRegistry& reg, const std::string& tasks_dir) {
-  static const char* const kBuiltin[] = {"synth_mcq"};
-  for (const char* name : kBuiltin) {
-    Task t;
-    t.spec = read_task_spec((fs::path(tasks_dir) / "specs" / (std::string(name) + ".json")).string());
+const std::vector<std::string>& builtin_task_names() {
+  static const std::vector<std::string> names = {
+      "synth_mcq",       "mvbench",          "videomme",       "videomme_subs",  "egoschema_subset",
+      "longvideobench_val", "mlvu_dev",      "msvd_qa",        "msrvtt_qa",      "tgif_qa",
+      "activitynet_qa",  "vcg_generic",      "vcg_temporal",   "vcg_consistency"};
+  return names;
+}
+
+Task load_task(const std::string& spec_path, const std::string& tasks_dir, const std::string& prompts_dir) {
+  Task t;
+  t.spec = read_task_spec(spec_path);
+  t.tasks_dir = tasks_dir;
+  for (const auto& [name, p] : t.spec.protocols) {
+    std::vector<std::string> files{p.prompt_template};
+    for (const auto& [dimension, file] : p.judge_templates) files.push_back(file);
+    for (const auto& file : files) {
+      if (t.templates.count(file)) continue;
+      // A user's folder of verbatim upstream texts takes precedence over the built-in ones.
+      const fs::path own = prompts_dir.empty() ? fs::path() : fs::path(prompts_dir) / file;
+      const fs::path path = !own.empty() && fs::exists(own) ? own : fs::path(tasks_dir) / file;
+      t.templates[file] = read_prompt_template(path.string());
+      t.template_paths[file] = path.string();
+    }
+  }
+  return t;
+}
+
+void register_builtin_tasks(TaskRegistry& reg, const std::string& tasks_dir, const std::string& prompts_dir) {
+  for (const auto& name : builtin_task_names()) {
+    Task t = load_task((fs::path(tasks_dir) / "specs" / (name + ".json")).string(), tasks_dir, prompts_dir);
     if (t.spec.name != name)
       throw std::runtime_error(t.spec.source_file + ": name '" + t.spec.name + "' differs from the file name");
-    t.template_path = (fs::path(tasks_dir) / t.spec.prompt_template).string();
-    t.prompt_template = read_prompt_template(t.template_path);
     reg.add(std::move(t));
   }
 }

@@ -1,54 +1,166 @@
 #include "tasks/task_spec.h"
 
-#include "common/json_file.h"
-#include "datasets/frame_sampling.h"
-
-#include <fstream>
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
+#include "common/json_file.h"
+#include "datasets/frame_sampling.h"
+#include "tasks/answer_extractors.h"
+
 namespace ppb::tasks {
+namespace {
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Reads keys of one JSON object with errors that say where: "task spec F: protocol P: key K ...".
+class Fields {
+ public:
+  Fields(const nlohmann::json& j, std::string where, std::set<std::string> known) : j_(j), where_(std::move(where)) {
+    if (!j_.is_object()) throw std::runtime_error(where_ + " is not a JSON object");
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (!known.count(it.key())) throw std::runtime_error(where_ + ": unknown key '" + it.key() + "'");
+  }
+  template <typename T>
+  void get(const char* key, T& out) const {
+    if (!j_.contains(key)) throw std::runtime_error(where_ + ": missing key '" + key + "'");
+    read(key, out);
+  }
+  template <typename T>
+  void get_optional(const char* key, T& out) const {
+    if (j_.contains(key)) read(key, out);
+  }
+  void choice(const std::string& key, const std::string& value, const std::vector<std::string>& valid) const {
+    if (std::find(valid.begin(), valid.end(), value) == valid.end())
+      throw std::runtime_error(where_ + ": key '" + key + "' is '" + value + "' (valid: " + joined(valid) + ")");
+  }
+  const std::string& where() const { return where_; }
+
+ private:
+  template <typename T>
+  void read(const char* key, T& out) const {
+    try {
+      out = j_[key].get<T>();
+    } catch (const std::exception&) {
+      throw std::runtime_error(where_ + ": key '" + key + "' has the wrong type");
+    }
+  }
+  const nlohmann::json& j_;
+  std::string where_;
+};
+
+Protocol read_protocol(const std::string& name, const nlohmann::json& j, const std::string& family,
+                       const std::string& where) {
+  const Fields f(j, where, {"source", "prompt_template", "answer_prefix", "option_format", "frame_policy", "frames",
+                            "max_new_tokens", "extractor", "denominator", "aggregation", "breakdowns", "subtitles",
+                            "metrics", "judge_templates", "judge_parse", "judge_model"});
+  Protocol p;
+  p.name = name;
+  f.get("source", p.source);
+  f.get("prompt_template", p.prompt_template);
+  f.get("answer_prefix", p.answer_prefix);
+  f.get("frame_policy", p.frame_policy);
+  f.get("frames", p.frames);
+  f.get("max_new_tokens", p.max_new_tokens);
+  f.get("denominator", p.denominator);
+  f.get("aggregation", p.aggregation);
+  f.get("metrics", p.metrics);
+  f.get_optional("breakdowns", p.breakdowns);
+  f.get_optional("subtitles", p.subtitles);
+  try {
+    datasets::builtin_sampling_policies().get(p.frame_policy);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where + ": frame_policy: " + e.what());
+  }
+  if (p.frames < 1 || p.max_new_tokens < 1)
+    throw std::runtime_error(where + ": frames and max_new_tokens must be positive");
+  f.choice("denominator", p.denominator, {"all", "parsed", "nonempty"});
+  f.choice("aggregation", p.aggregation, {"micro", "macro"});
+  if (p.metrics.empty()) throw std::runtime_error(where + ": key 'metrics' is empty");
+  for (const auto& m : p.metrics) f.choice("metrics", m, metrics_of_family(family));
+  if (family == "multiple_choice") {
+    f.get("option_format", p.option_format);
+    f.choice("option_format", p.option_format, {"paren", "dot"});
+    f.get("extractor", p.extractor);
+    try {
+      builtin_extractors().get(p.extractor);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(where + ": extractor: " + e.what());
+    }
+  } else {
+    for (const char* key : {"option_format", "extractor"})
+      if (j.contains(key)) throw std::runtime_error(where + ": key '" + key + "' is for multiple-choice tasks only");
+    if (p.denominator == "parsed")
+      throw std::runtime_error(where + ": denominator 'parsed' needs an answer extractor (multiple choice)");
+  }
+  const bool judged = family != "multiple_choice" && family != "caption";
+  if (judged) {
+    f.get("judge_templates", p.judge_templates);
+    if (p.judge_templates.empty()) throw std::runtime_error(where + ": key 'judge_templates' is empty");
+    f.get("judge_parse", p.judge_parse);
+    f.get("judge_model", p.judge_model);
+    f.choice("judge_parse", p.judge_parse, {"vcg_original", "lmms", "tarsier"});
+  } else {
+    for (const char* key : {"judge_templates", "judge_parse", "judge_model"})
+      if (j.contains(key)) throw std::runtime_error(where + ": key '" + key + "' is for judged tasks only");
+  }
+  p.canonical = j;
+  return p;
+}
+
+}  // namespace
+
+const Protocol& TaskSpec::protocol(const std::string& name) const {
+  const auto it = protocols.find(name);
+  if (it != protocols.end()) return it->second;
+  std::vector<std::string> names;
+  for (const auto& [n, _] : protocols) names.push_back(n);
+  throw std::runtime_error("task " + this->name + " has no protocol '" + name + "' (it has: " + joined(names) + ")");
+}
+
+const std::vector<std::string>& task_families() {
+  static const std::vector<std::string> f = {"multiple_choice", "open_ended_judged", "vcg_judged", "caption",
+                                             "dream_judged"};
+  return f;
+}
+
+const std::vector<std::string>& metrics_of_family(const std::string& family) {
+  static const std::map<std::string, std::vector<std::string>> m = {
+      {"multiple_choice", {"accuracy"}},
+      {"open_ended_judged", {"judge_accuracy", "judge_score"}},
+      {"vcg_judged", {"judge_score"}},
+      {"caption", {"bleu", "rouge_l", "cider_d"}},
+      {"dream_judged", {"precision", "recall", "f1"}}};
+  const auto it = m.find(family);
+  if (it == m.end()) throw std::runtime_error("unknown task family '" + family + "' (valid: " + joined(task_families()) + ")");
+  return it->second;
+}
 
 TaskSpec read_task_spec(const std::string& path) {
   const nlohmann::json j = read_json_file(path, "task spec");
-  if (!j.is_object()) throw std::runtime_error("task spec " + path + " is not a JSON object");
-  static const std::set<std::string> known = {
-      "name", "version", "family", "description", "dataset", "protocol",
-      "prompt_template", "answer_prefix", "frame_policy", "frames", "extractor", "metric", "max_new_tokens"};
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.count(it.key())) throw std::runtime_error("task spec " + path + ": unknown key '" + it.key() + "'");
+  const Fields f(j, "task spec " + path,
+                 {"name", "version", "family", "description", "dataset", "default_protocol", "protocols"});
   TaskSpec s;
-  auto get = [&](const char* key, auto& out) {
-    if (!j.contains(key)) throw std::runtime_error("task spec " + path + ": missing key '" + key + "'");
-    try {
-      out = j[key].get<std::decay_t<decltype(out)>>();
-    } catch (const std::exception& e) {
-      throw std::runtime_error("task spec " + path + ": key '" + key + "' has the wrong type");
-    }
-  };
-  get("name", s.name);
-  get("version", s.version);
-  get("family", s.family);
-  get("description", s.description);
-  get("dataset", s.dataset);
-  get("protocol", s.protocol);
-  get("prompt_template", s.prompt_template);
-  get("answer_prefix", s.answer_prefix);
-  get("frame_policy", s.frame_policy);
-  get("frames", s.frames);
-  get("extractor", s.extractor);
-  get("metric", s.metric);
-  get("max_new_tokens", s.max_new_tokens);
+  f.get("name", s.name);
+  f.get("version", s.version);
+  f.get("family", s.family);
+  f.get("description", s.description);
+  f.get("dataset", s.dataset);
+  f.get("default_protocol", s.default_protocol);
+  f.choice("family", s.family, task_families());
   if (s.dataset.empty()) throw std::runtime_error("task spec " + path + ": key 'dataset' is empty");
-  try {
-    datasets::builtin_sampling_policies().get(s.frame_policy);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("task spec " + path + ": frame_policy: " + e.what());
-  }
-  if (s.metric != "accuracy")
-    throw std::runtime_error("task spec " + path + ": metric '" + s.metric + "' is unknown (known: accuracy)");
-  if (s.frames < 1 || s.max_new_tokens < 1)
-    throw std::runtime_error("task spec " + path + ": frames and max_new_tokens must be positive");
+  if (!j.contains("protocols")) throw std::runtime_error("task spec " + path + ": missing key 'protocols'");
+  if (!j["protocols"].is_object() || j["protocols"].empty())
+    throw std::runtime_error("task spec " + path + ": key 'protocols' must be an object with at least one protocol");
+  for (const auto& [name, pj] : j["protocols"].items())
+    s.protocols.emplace(name, read_protocol(name, pj, s.family, "task spec " + path + ": protocol '" + name + "'"));
+  if (!s.protocols.count(s.default_protocol))
+    throw std::runtime_error("task spec " + path + ": default_protocol '" + s.default_protocol +
+                             "' is not among its protocols");
   s.source_file = path;
   s.canonical = j;
   return s;

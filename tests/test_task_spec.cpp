@@ -12,38 +12,65 @@ using namespace ppb::tasks;
 using ppb::test::TempDir;
 
 namespace {
-nlohmann::json valid_spec() {
-  return {{"name", "t"}, {"version", 1}, {"family", "multiple_choice"}, {"description", "d"},
-          {"dataset", "synth_mcq"}, {"protocol", "p"}, {"prompt_template", "prompts/x.txt"}, {"answer_prefix", "("},
-          {"frame_policy", "segment_midpoint"}, {"frames", 8}, {"extractor", "option_letter"},
-          {"metric", "accuracy"}, {"max_new_tokens", 4}};
+nlohmann::json valid_protocol() {
+  return {{"source", "s"}, {"prompt_template", "prompts/x.txt"}, {"answer_prefix", "("}, {"option_format", "paren"},
+          {"frame_policy", "segment_midpoint"}, {"frames", 8}, {"max_new_tokens", 4}, {"extractor", "option_letter"},
+          {"denominator", "all"}, {"aggregation", "micro"}, {"metrics", {"accuracy"}}};
 }
+nlohmann::json valid_spec() {
+  return {{"name", "t"},           {"version", 1},       {"family", "multiple_choice"}, {"description", "d"},
+          {"dataset", "synth_mcq"}, {"default_protocol", "p"}, {"protocols", {{"p", valid_protocol()}}}};
+}
+void write(const std::string& path, const nlohmann::json& j) { std::ofstream(path) << j.dump(); }
 }  // namespace
 
-TEST_CASE("a spec with an unknown or missing key is rejected, naming file and key", "[tasks]") {
+TEST_CASE("a spec with an unknown or missing key is rejected, naming file, protocol and key", "[tasks]") {
   TempDir dir("spec");
   auto j = valid_spec();
-  std::ofstream(dir / "ok.json") << j.dump();
-  CHECK(read_task_spec(dir / "ok.json").frames == 8);
+  write(dir / "ok.json", j);
+  CHECK(read_task_spec(dir / "ok.json").protocol("p").frames == 8);
   j["frame_count"] = 4;
-  std::ofstream(dir / "extra.json") << j.dump();
+  write(dir / "extra.json", j);
   CHECK_THROWS_WITH(read_task_spec(dir / "extra.json"), Catch::Contains("extra.json") && Catch::Contains("'frame_count'"));
   j = valid_spec();
-  j.erase("extractor");
-  std::ofstream(dir / "missing.json") << j.dump();
-  CHECK_THROWS_WITH(read_task_spec(dir / "missing.json"), Catch::Contains("missing key 'extractor'"));
+  j["protocols"]["p"].erase("extractor");
+  write(dir / "missing.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "missing.json"),
+                    Catch::Contains("protocol 'p'") && Catch::Contains("missing key 'extractor'"));
   j = valid_spec();
-  j["frames"] = "many";
-  std::ofstream(dir / "type.json") << j.dump();
+  j["protocols"]["p"]["frames"] = "many";
+  write(dir / "type.json", j);
   CHECK_THROWS_WITH(read_task_spec(dir / "type.json"), Catch::Contains("'frames' has the wrong type"));
-  // The reader and its paths now live in the dataset catalog; the old keys are unknown here.
+  j = valid_spec();
+  j["protocols"]["p"]["denominator"] = "answered";
+  write(dir / "choice.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "choice.json"),
+                    Catch::Contains("'denominator' is 'answered'") && Catch::Contains("all, parsed, nonempty"));
+  j = valid_spec();
+  j["protocols"]["p"]["metrics"] = {"cider_d"};
+  write(dir / "metric.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "metric.json"), Catch::Contains("'metrics' is 'cider_d'"));
+  j = valid_spec();
+  j["protocols"]["p"]["extractor"] = "first_letter_anywhere_typo";
+  write(dir / "extractor.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "extractor.json"), Catch::Contains("extractor") && Catch::Contains("option_letter"));
+  j = valid_spec();
+  j["default_protocol"] = "lmms";
+  write(dir / "default.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "default.json"), Catch::Contains("default_protocol 'lmms'"));
+  j = valid_spec();
+  j["family"] = "open_ended_judged";
+  j["protocols"]["p"]["metrics"] = {"judge_accuracy"};
+  write(dir / "family.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "family.json"), Catch::Contains("is for multiple-choice tasks only"));
+  // The reader and its paths live in the dataset catalog; the old keys are unknown here.
   j = valid_spec();
   j["reader"] = "mvbench_json";
-  std::ofstream(dir / "old.json") << j.dump();
+  write(dir / "old.json", j);
   CHECK_THROWS_WITH(read_task_spec(dir / "old.json"), Catch::Contains("unknown key 'reader'"));
   j = valid_spec();
   j.erase("dataset");
-  std::ofstream(dir / "nodata.json") << j.dump();
+  write(dir / "nodata.json", j);
   CHECK_THROWS_WITH(read_task_spec(dir / "nodata.json"), Catch::Contains("missing key 'dataset'"));
 }
 
@@ -51,17 +78,26 @@ TEST_CASE("the built-in registry reads synth_mcq from the tasks folder", "[tasks
   TaskRegistry reg;
   register_builtin_tasks(reg, default_tasks_dir());
   const Task& t = reg.get("synth_mcq");
-  CHECK(t.spec.protocol == "ppllava");
+  CHECK(t.spec.default_protocol == "ppllava");
   CHECK(t.spec.dataset == "synth_mcq");
-  CHECK(t.spec.answer_prefix == "Best option:(");
-  CHECK(t.prompt_template.find("{options}") != std::string::npos);
+  const Protocol& p = t.spec.protocol("ppllava");
+  CHECK(p.answer_prefix == "Best option:(");
+  CHECK(t.template_text(p.prompt_template).find("{options}") != std::string::npos);
+  CHECK(t.fingerprint("ppllava").size() == 64);
+  CHECK_THROWS_WITH(t.spec.protocol("lmms"), Catch::Contains("has no protocol 'lmms'") && Catch::Contains("ppllava"));
   CHECK_THROWS_WITH(reg.get("mvbench_typo"), Catch::Contains("synth_mcq"));
 }
 
 TEST_CASE("prompt rendering fills question and lettered options", "[tasks]") {
-  const std::string out = render_prompt("Question: {question}\nOptions:\n{options}\nOnly give the best option.", "t",
-                                        "What colour?", {"red", "blue", "green"});
+  PromptFields f;
+  f.question = "What colour?";
+  f.candidates = {"red", "blue", "green"};
+  const std::string out = render_prompt("Question: {question}\nOptions:\n{options}\nOnly give the best option.", "t", f);
   CHECK(out == "Question: What colour?\nOptions:\n(A) red\n(B) blue\n(C) green\nOnly give the best option.");
-  CHECK_THROWS_WITH(render_prompt("{subtitles}", "tmpl.txt", "q", {"a"}), Catch::Contains("tmpl.txt") &&
-                                                                            Catch::Contains("{subtitles}"));
+  f.option_format = "dot";
+  f.question = "what is the man doing";
+  f.subtitles = "hello\nthere";
+  CHECK(render_prompt("{subtitles}|{question_sentence}|{options}", "t", f) ==
+        "hello\nthere|What is the man doing?|A. red\nB. blue\nC. green");
+  CHECK_THROWS_WITH(render_prompt("{answer}", "tmpl.txt", f), Catch::Contains("tmpl.txt") && Catch::Contains("{answer}"));
 }
