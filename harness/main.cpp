@@ -18,9 +18,10 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"demo", "synthesise a benchmark, make a tiny model, run full and avgpool3d, print the report", ppb::harness::cmd_demo},
+    {"demo", "synthesise a benchmark, make a tiny model, run PPLLaVA and five baselines at one budget, print the report", ppb::harness::cmd_demo},
     {"run", "evaluate tasks x methods at a budget into a run folder (resumable)", ppb::harness::cmd_run},
     {"report", "(re)write RUN/report.json and RUN/report.md from RUN/samples.jsonl", ppb::harness::cmd_report},
+    {"score", "re-parse and re-score a run's responses under its protocol or another, then rewrite the report", ppb::harness::cmd_score},
     {"list", "list tasks, methods or protocols", ppb::harness::cmd_list},
     {"synth", "write the synthetic benchmark (videos + MVBench-style annotations)", ppb::harness::cmd_synth},
     {"frames", "print the frame indices a sampling policy picks for a video", ppb::harness::cmd_frames},

@@ -8,6 +8,7 @@
 
 #include "common/json_file.h"
 #include "metrics/summary_stats.h"
+#include "reports/caption_scores.h"
 #include "reports/choice_accuracy.h"
 #include "reports/report_markdown.h"
 #include "reports/sample_records.h"
@@ -58,6 +59,7 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
   nlohmann::ordered_json out;
   out["task"] = g.first["task"];
   out["protocol"] = g.first["protocol"];
+  out["scored_protocol"] = g.first.value("scored_protocol", g.first["protocol"].get<std::string>());
   out["task_fingerprint"] = g.first.value("task_fingerprint", "");
   out["variant"] = {{"method", variant["method"]}, {"budget", variant["budget"]}, {"frames", variant["frames"]},
                     {"checkpoint", variant["checkpoint"]}};
@@ -68,12 +70,22 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
     const nlohmann::ordered_json acc = choice_accuracy(scored, scoring_rules(context, task));
     out["n_scored"] = n_scored - acc["n_excluded"].get<int64_t>();
     for (auto it = acc.begin(); it != acc.end(); ++it) out[it.key()] = it.value();
+  } else if (family == "caption") {
+    // Caption metrics need no judge: the corpus is scored here, from the records' references.
+    const nlohmann::ordered_json cap = caption_scores(scored, caption_metric_keys(context, task));
+    out["n_scored"] = cap["n_scored"];
+    out["n_excluded"] = 0;
+    out["n_unparsed"] = 0;
+    out["scoring"] = "corpus";
+    out["n_awaiting_scoring"] = 0;
+    out["n_without_references"] = cap["n_without_references"];
+    out["captions"] = cap["captions"];
   } else {
-    // Judged and caption tasks are scored by `ppbench score` with a judge or corpus metrics.
+    // Judged tasks are scored by `ppbench score` with a judge.
     out["n_scored"] = 0;
     out["n_excluded"] = 0;
     out["n_unparsed"] = 0;
-    out["scoring"] = family == "caption" ? "corpus" : "judge";
+    out["scoring"] = "judge";
     out["n_awaiting_scoring"] = n_scored;
   }
   nlohmann::ordered_json tok = nlohmann::ordered_json::object();
@@ -140,7 +152,15 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
   report["context"] = context;
   report["torn_tail_ignored"] = loaded.torn_tail;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  for (const auto& key : order) results.push_back(aggregate(groups.at(key), context));
+  // `ppbench score --protocol` may have re-scored tasks under another protocol: its rules count.
+  nlohmann::json rules_context = context;
+  if (fs::exists(root / "scoring.json")) {
+    const nlohmann::json scoring = read_json_file((root / "scoring.json").string(), "scoring record");
+    for (const auto& [task, s] : scoring.items())
+      if (rules_context["tasks"].contains(task)) rules_context["tasks"][task]["protocol_spec"] = s.at("protocol_spec");
+    report["scoring"] = scoring;
+  }
+  for (const auto& key : order) results.push_back(aggregate(groups.at(key), rules_context));
   // Methods the solver could not fit into the budget get a row that says so, instead of vanishing.
   if (context.contains("budget_plans"))
     for (const auto& [task, methods] : context["budget_plans"].items())

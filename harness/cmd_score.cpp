@@ -1,0 +1,117 @@
+// ppbench score: re-parse and re-score the recorded responses of a run under its protocol (or
+// another protocol of the same task) without running the model, then rewrite the report.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/json_file.h"
+#include "harness/cli_options.h"
+#include "harness/commands.h"
+#include "harness/run_config.h"
+#include "reports/run_report.h"
+#include "reports/sample_records.h"
+#include "tasks/choice_scoring.h"
+#include "tasks/task_registry.h"
+
+namespace fs = std::filesystem;
+
+namespace ppb::harness {
+namespace {
+
+// Replaces `path` with `text` in one rename, so that a crash leaves the old file or the new one.
+void replace_file(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+int cmd_score(const Args& args, const Args&) {
+  po::options_description o("score options");
+  o.add_options()("run", po::value<std::string>()->required(), "run folder")(
+      "protocol", po::value<std::string>(),
+      "score under this protocol of each task (ppbench list protocols) [the protocol the run used]");
+  po::positional_options_description pos;
+  pos.add("run", 1);
+  po::variables_map vm;
+  if (!parse_command(args, o,
+                     {"ppbench score RUN [--protocol P]",
+                      "Re-parses every recorded multiple-choice response with the protocol's extractor,\n"
+                      "seeded guesses and denominator rule, rewrites RUN/samples.jsonl (records gain\n"
+                      "`scored_protocol`), writes RUN/scoring.json (the protocol each task was scored under)\n"
+                      "and rewrites RUN/report.json and RUN/report.md. Another protocol of the same task\n"
+                      "changes how answers are read and counted, not the prompts the model saw: records keep\n"
+                      "`protocol`, the one they were generated under. Judged tasks need the judge client."},
+                     vm, &pos))
+    return 0;
+  const fs::path run = vm["run"].as<std::string>();
+  for (const char* f : {"samples.jsonl", "context.json", "config.json"})
+    if (!fs::exists(run / f)) throw std::runtime_error("score: no " + std::string(f) + " in " + run.string());
+  RunConfig cfg;
+  apply_json(cfg, read_json_file((run / "config.json").string(), "run configuration"), (run / "config.json").string());
+  tasks::TaskRegistry registry;
+  tasks::register_builtin_tasks(registry, cfg.tasks_dir.empty() ? tasks::default_tasks_dir() : cfg.tasks_dir,
+                                cfg.prompts_dir);
+
+  const reports::LoadedRecords loaded = reports::load_records((run / "samples.jsonl").string());
+  std::map<std::string, const tasks::Protocol*> protocol_of;  // by task
+  nlohmann::json scoring = nlohmann::json::object();
+  std::map<std::string, int64_t> rescored, awaiting, failed;
+  std::string out;
+  for (nlohmann::json rec : loaded.records) {
+    const std::string task = rec.at("task").get<std::string>();
+    const tasks::Task& t = registry.get(task);
+    auto it = protocol_of.find(task);
+    if (it == protocol_of.end()) {
+      const std::string name = vm.count("protocol") ? vm["protocol"].as<std::string>() : rec.at("protocol").get<std::string>();
+      it = protocol_of.emplace(task, &t.spec.protocol(name)).first;
+      scoring[task] = {{"protocol", name},
+                       {"protocol_spec", it->second->canonical},
+                       {"fingerprint", t.fingerprint(name)},
+                       {"generated_under", rec.at("protocol")}};
+    }
+    const tasks::Protocol& p = *it->second;
+    if (t.spec.family != "multiple_choice") {
+      if (rec["error"].is_null()) ++awaiting[task];
+    } else if (rec["error"].is_null() || rec["error"].value("stage", "") == "score") {
+      if (!rec.contains("candidates") || !rec.contains("question"))
+        throw std::runtime_error("score: " + (run / "samples.jsonl").string() + ": record " + task + "/" +
+                                 rec.value("sample_id", "?") +
+                                 " has no candidates or question (written before re-scoring was possible); rerun it");
+      try {
+        tasks::write_choice_score(rec, tasks::score_choice(p, tasks::choice_item_of_record(rec), cfg.seed));
+        rec["error"] = nullptr;
+        ++rescored[task];
+      } catch (const std::exception& e) {
+        rec["error"] = {{"stage", "score"}, {"message", e.what()}};
+        rec["correct"] = nullptr;
+        ++failed[task];
+      }
+      rec["scored_protocol"] = p.name;
+    }
+    out += rec.dump() + "\n";
+  }
+  replace_file(run / "samples.jsonl", out);
+  replace_file(run / "scoring.json", scoring.dump(2) + "\n");
+  reports::write_reports(run.string());
+  for (const auto& [task, s] : scoring.items()) {
+    std::printf("%s: scored under %s: %lld records re-scored", task.c_str(), s["protocol"].get<std::string>().c_str(),
+                static_cast<long long>(rescored[task]));
+    if (failed[task]) std::printf(", %lld failed (recorded with the error)", static_cast<long long>(failed[task]));
+    if (awaiting[task]) std::printf(", %lld await a judge or corpus scoring", static_cast<long long>(awaiting[task]));
+    std::printf("\n");
+  }
+  std::cout << (run / "report.json").string() << "\n" << (run / "report.md").string() << "\n";
+  return 0;
+}
+
+}  // namespace ppb::harness
