@@ -4,9 +4,11 @@
 #include <set>
 #include <stdexcept>
 
+#include "datasets/annotation_json.h"
 #include "datasets/egoschema_reader.h"
 #include "datasets/gpt_qa_reader.h"
 #include "datasets/longvideobench_reader.h"
+#include "datasets/tarsier_jsonl_reader.h"
 #include "datasets/vcg_reader.h"
 #include "datasets/videomme_reader.h"
 
@@ -54,6 +56,7 @@ std::vector<Sample> concat(std::vector<Sample> a, std::vector<Sample> b) {
 std::vector<MvbenchTask> mvbench_tasks(const DatasetEntry& e) {
   const auto rows = task_rows(e, {"name", "folder", "bounded"}, {"frames_fps"});
   std::vector<MvbenchTask> out;
+  IdPositions names("task name");  // a task listed twice would be read, and counted, twice
   for (size_t i = 0; i < rows.size(); ++i) {
     MvbenchTask t;
     t.name = row_value<std::string>(rows[i], "name", e, i);
@@ -65,6 +68,7 @@ std::vector<MvbenchTask> mvbench_tasks(const DatasetEntry& e) {
     if (t.name.find('/') != std::string::npos || t.name.find('\\') != std::string::npos || t.name[0] == '.')
       throw std::runtime_error(e.where("tasks") + " item " + std::to_string(i) + ": name '" + t.name +
                                "' is a json file stem: no slashes, no leading dot");
+    names.add(t.name, e.where("tasks") + " item " + std::to_string(i));
     out.push_back(t);
   }
   return out;
@@ -73,9 +77,14 @@ std::vector<MvbenchTask> mvbench_tasks(const DatasetEntry& e) {
 std::vector<MlvuTask> mlvu_tasks(const DatasetEntry& e) {
   const auto rows = task_rows(e, {"name", "file", "folder"}, {});
   std::vector<MlvuTask> out;
-  for (size_t i = 0; i < rows.size(); ++i)
+  IdPositions names("task name"), files("task file");  // a task or file listed twice would be counted twice
+  for (size_t i = 0; i < rows.size(); ++i) {
     out.push_back({row_value<std::string>(rows[i], "name", e, i), row_value<std::string>(rows[i], "file", e, i),
                    row_value<std::string>(rows[i], "folder", e, i)});
+    const std::string at = e.where("tasks") + " item " + std::to_string(i);
+    names.add(out.back().name, at);
+    files.add(out.back().file, at);
+  }
   return out;
 }
 
@@ -152,6 +161,24 @@ void register_builtin_readers(ReaderRegistry& reg) {
              const std::string json_dir = e.path(root, "annotations"), video_root = e.path(root, "videos");
              for (const auto& t : mlvu_tasks(e)) out = concat(std::move(out), read_mlvu_task(json_dir, video_root, t));
              return out;
+           }});
+  reg.add("tarsier_caption",
+          {"Tarsier unified JSONL, captions: {idx, dataset, text:{prompt, response:[references]}, video_file, vid} per "
+           "line; videos <vid><ext>",
+           {"annotations", "videos", "extensions"},
+           {},
+           [](const DatasetEntry& e) { e.text_list("extensions"); },
+           [](const DatasetEntry& e, const std::string& root) {
+             return read_tarsier_captions({e.path(root, "annotations"), e.path(root, "videos"), e.text_list("extensions")});
+           }});
+  reg.add("dream1k",
+          {"DREAM-1K (Tarsier JSONL): {idx, dataset:'DREAM/<subset>', text:{prompt, response}, vid, extra_info:{duration, "
+           "events, ...}} per line; videos <vid><ext>",
+           {"annotations", "videos", "extensions"},
+           {},
+           [](const DatasetEntry& e) { e.text_list("extensions"); },
+           [](const DatasetEntry& e, const std::string& root) {
+             return read_dream1k({e.path(root, "annotations"), e.path(root, "videos"), e.text_list("extensions")});
            }});
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/json_file.h"
+#include "datasets/annotation_json.h"
 #include "datasets/data_paths.h"
 #include "ppb_build_info.h"
 
@@ -99,7 +100,10 @@ DatasetEntry catalog_entry(const std::string& name, const std::string& catalog_p
 std::vector<Sample> load_dataset(const std::string& name, const std::string& data_root,
                                  const std::string& catalog_path) {
   const DatasetEntry e = catalog_entry(name, catalog_path);
-  return builtin_readers().get(e.reader).read(e, data_root);
+  std::vector<Sample> samples = builtin_readers().get(e.reader).read(e, data_root);
+  // Results are keyed by sample id: two samples with one id would be merged or counted twice.
+  check_unique_sample_ids(samples, "dataset '" + name + "' (reader '" + e.reader + "')");
+  return samples;
 }
 
 }  // namespace ppb::datasets

@@ -1,6 +1,5 @@
 #include "datasets/egoschema_reader.h"
 
-#include <set>
 #include <stdexcept>
 
 #include "datasets/annotation_json.h"
@@ -16,11 +15,12 @@ std::vector<Sample> read_egoschema_subset(const EgoSchemaLayout& layout) {
       throw std::runtime_error(layout.answers + " item '" + it.key() + "': the answer should be an integer 0..4");
 
   std::vector<Sample> out;
-  std::set<std::string> seen;
+  IdPositions seen("q_uid");
   for (size_t i = 0; i < questions.size(); ++i) {
     const auto& q = questions[i];
-    const std::string where = item_where(layout.questions, i);
-    const std::string uid = unique_id_field(q, "q_uid", where, seen);
+    const std::string uid = id_field(q, "q_uid", item_where(layout.questions, i));
+    const std::string where = item_where(layout.questions, i, uid);
+    seen.add(uid, where);
     auto a = answers.find(uid);
     if (a == answers.end()) continue;  // not in the subset
     Sample s;
@@ -37,7 +37,7 @@ std::vector<Sample> read_egoschema_subset(const EgoSchemaLayout& layout) {
     out.push_back(std::move(s));
   }
   for (auto it = answers.begin(); it != answers.end(); ++it)
-    if (!seen.count(it.key()))
+    if (!seen.contains(it.key()))
       throw std::runtime_error(layout.answers + " item '" + it.key() + "': q_uid has no question in " +
                                layout.questions);
   return out;

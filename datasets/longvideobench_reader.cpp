@@ -1,6 +1,5 @@
 #include "datasets/longvideobench_reader.h"
 
-#include <set>
 #include <stdexcept>
 
 #include "datasets/annotation_json.h"
@@ -11,12 +10,13 @@ namespace ppb::datasets {
 std::vector<Sample> read_longvideobench(const LongVideoBenchLayout& layout) {
   const nlohmann::json items = read_annotation_array(layout.annotations);
   std::vector<Sample> out;
-  std::set<std::string> ids;
+  IdPositions ids("id");
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& e = items[i];
-    const std::string where = item_where(layout.annotations, i);
     Sample s;
-    s.id = unique_id_field(e, "id", where, ids);
+    s.id = id_field(e, "id", item_where(layout.annotations, i));
+    const std::string where = item_where(layout.annotations, i, s.id);
+    ids.add(s.id, where);
     s.video = confined_item_path(layout.video_dir, string_field(e, "video_path", where), where);
     s.question = string_field(e, "question", where);
     s.candidates = string_list_field(e, "candidates", where);
@@ -31,7 +31,7 @@ std::vector<Sample> read_longvideobench(const LongVideoBenchLayout& layout) {
     }
     if (e.contains("starting_timestamp_for_subtitles") && !e["starting_timestamp_for_subtitles"].is_null())
       s.subtitle_offset = number_field(e, "starting_timestamp_for_subtitles", where);
-    if (e.contains("duration") && e["duration"].is_number()) s.duration_s = e["duration"].get<double>();
+    s.duration_s = optional_number_field(e, "duration", where, 0.0);
     for (const char* key : {"video_id", "duration", "duration_group", "question_category", "topic_category", "level"})
       if (e.contains(key)) s.meta[key] = scalar_text(e[key]);
     s.subtask = s.meta.count("duration_group") ? s.meta["duration_group"] : "";

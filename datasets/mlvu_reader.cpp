@@ -14,12 +14,12 @@ std::vector<Sample> read_mlvu_task(const std::string& json_dir, const std::strin
   std::vector<Sample> out;
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& e = items[i];
-    const std::string where = item_where(json_path, i);
     Sample s;
-    s.id = indexed_id(task.name, i);
+    s.id = indexed_id(task.name, i);  // unique within the file by construction
+    const std::string where = item_where(json_path, i, s.id);
     s.subtask = task.name;
     read_text_answer_item(e, task_dir, where, s);
-    if (e.contains("duration") && e["duration"].is_number()) s.duration_s = e["duration"].get<double>();
+    s.duration_s = optional_number_field(e, "duration", where, 0.0);
     for (const char* key : {"duration", "question_type"})
       if (e.contains(key)) s.meta[key] = scalar_text(e[key]);
     out.push_back(std::move(s));

@@ -15,9 +15,9 @@ std::vector<Sample> read_mvbench_json(const std::string& json_dir, const std::st
   std::vector<Sample> out;
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& e = items[i];
-    const std::string where = item_where(json_path, i);
     Sample s;
-    s.id = indexed_id(task.name, i);
+    s.id = indexed_id(task.name, i);  // unique within the file by construction
+    const std::string where = item_where(json_path, i, s.id);
     s.subtask = task.name;
     read_text_answer_item(e, task_dir, where, s);
     // Bounds are taken as given: segment_midpoint clamps them to the video, as the reference

@@ -16,6 +16,8 @@ struct Sample {
   std::string question;                  // question text as the annotation gives it
   std::vector<std::string> candidates;   // answer options, in annotation order; empty for open-ended QA
   std::string answer;                    // the correct candidate's text, or the reference answer (open-ended)
+  std::vector<std::string> references;   // captions: every reference text (answer is the first); empty otherwise
+  std::vector<std::string> events;       // DREAM-1K: the reference's key events, the judge's recall side; empty otherwise
   std::optional<TimeBounds> bounds;      // [start, end] seconds for bounded items
   std::string question_2;                // VCG consistency's second phrasing; empty otherwise
   int answer_index = -1;                 // position of the answer among candidates; -1 for open-ended

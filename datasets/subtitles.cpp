@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "common/json_file.h"
+#include "datasets/annotation_json.h"
 
 namespace ppb::datasets {
 namespace {
@@ -25,7 +25,8 @@ bool all_digits(const std::string& s) {
   return true;
 }
 
-// "[H]H:MM:SS,mmm", "HH:MM:SS.xx" or "MM:SS.xx" -> seconds; false when malformed.
+// "[H]H:MM:SS,mmm", "HH:MM:SS.xx" or "MM:SS.xx" -> seconds; false when malformed (seconds, and the
+// minutes of an hours form, must be below 60).
 bool parse_clock(const std::string& text, double& seconds) {
   const std::string s = trim(text);
   std::vector<std::string> parts;
@@ -46,7 +47,8 @@ bool parse_clock(const std::string& text, double& seconds) {
     sec = sec.substr(0, p);
     if (!all_digits(frac)) return false;
   }
-  if (!all_digits(sec)) return false;
+  if (!all_digits(sec) || std::stod(sec) >= 60) return false;
+  if (parts.size() == 3 && (!all_digits(parts[1]) || std::stod(parts[1]) >= 60)) return false;
   double total = 0;
   for (size_t k = 0; k + 1 < parts.size(); ++k) {
     if (!all_digits(parts[k])) return false;
@@ -91,6 +93,10 @@ std::vector<SubtitleCue> parse_srt(const std::string& raw, const std::string& wh
     }
   }
   if (!cur.empty()) lines.push_back(cur);
+  for (size_t k = 0; k < lines.size(); ++k)
+    if (const size_t bad = invalid_utf8_offset(lines[k]); bad != std::string::npos)
+      throw std::runtime_error(where + " line " + std::to_string(k + 1) + ", column " + std::to_string(bad + 1) +
+                               ": text is not valid UTF-8");
 
   std::vector<SubtitleCue> cues;
   size_t i = 0;
@@ -114,6 +120,9 @@ std::vector<SubtitleCue> parse_srt(const std::string& raw, const std::string& wh
         !parse_clock(end_part, cue.end_s))
       throw std::runtime_error(where + " line " + std::to_string(i + 1) +
                                ": expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm', got '" + timing + "'");
+    if (cue.end_s < cue.start_s)  // such a cue would never be shown: dropped without a word
+      throw std::runtime_error(where + " line " + std::to_string(i + 1) + ": the cue ends before it starts: '" + timing +
+                               "'");
     ++i;
     std::string body;
     while (i < lines.size() && !trim(lines[i]).empty()) {
@@ -154,7 +163,7 @@ std::vector<SubtitleCue> parse_lvb_subtitles(const nlohmann::json& cues, const s
     }
     if (!c.contains(text_key) || !c[text_key].is_string())
       throw std::runtime_error(at + ": missing string key '" + text_key + "'");
-    cue.text = c[text_key].get<std::string>();
+    cue.text = string_field(c, text_key, at);
     cue.start_s = cue_time(start, "start", at) - offset_s;
     cue.end_s = (end.is_null() ? null_end_s : cue_time(end, "end", at)) - offset_s;
     out.push_back(std::move(cue));
@@ -163,7 +172,7 @@ std::vector<SubtitleCue> parse_lvb_subtitles(const nlohmann::json& cues, const s
 }
 
 std::vector<SubtitleCue> read_lvb_subtitles(const std::string& path, double offset_s, double null_end_s) {
-  return parse_lvb_subtitles(read_json_file(path, "subtitle file"), path, offset_s, null_end_s);
+  return parse_lvb_subtitles(read_annotation_json(path), path, offset_s, null_end_s);
 }
 
 std::vector<SubtitleCue> read_subtitles(const std::string& path, double offset_s, double null_end_s) {

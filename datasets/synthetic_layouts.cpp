@@ -40,6 +40,7 @@ struct Clip {
   std::string color;
   int count = 1;
   std::string direction;
+  std::vector<bool> squares;  // one entry per shape: a square (true) or a disc
 };
 
 enum class Ask { color, count, direction };
@@ -95,6 +96,7 @@ class InstanceWriter {
     scene.color = synthetic_color_rgb(c.color);
     scene.direction = c.direction;
     for (int i = 0; i < c.count; ++i) scene.squares.push_back(r.below(2) == 1);
+    c.squares = scene.squares;
     if (written_.insert(path).second) encode(path, scene, frame_folder);
     return c;
   }
@@ -132,7 +134,8 @@ std::vector<std::string> containers_for(const DatasetEntry& e) {
   static const std::map<std::string, std::vector<std::string>> preferred = {
       {"msvd_qa", {".avi"}},          {"msrvtt_qa", {".mp4"}},
       {"tgif_qa", {".gif", ".mp4"}},  {"activitynet_qa", {".webm", ".mkv"}},
-      {"vcg_generic", {".mkv", ".MP4"}}, {"vcg_temporal", {".mkv", ".MP4"}}, {"vcg_consistency", {".mkv", ".MP4"}}};
+      {"vcg_generic", {".mkv", ".MP4"}}, {"vcg_temporal", {".mkv", ".MP4"}}, {"vcg_consistency", {".mkv", ".MP4"}},
+      {"msvd_caption", {".avi"}},     {"msrvtt_caption", {".mp4"}},    {"dream1k", {".mp4"}}};
   const auto listed = e.text_list("extensions");
   if (listed.empty()) throw std::runtime_error(e.where("extensions") + ": empty");
   std::vector<std::string> out;
@@ -311,7 +314,7 @@ int write_egoschema(InstanceWriter& w, const DatasetEntry& e) {
   const Ask asks[] = {Ask::color, Ask::direction, Ask::count};
   for (int i = 0; i < 3; ++i) {
     const std::string uid = "synth-ego-000" + std::to_string(i);
-    Clip c{"red", 1, "left"};
+    Clip c{"red", 1, "left", {true}};
     if (i < 2) c = w.clip(video_dir + "/" + uid + ext);
     Question q = question_about(c, asks[i]);
     q.candidates.push_back("none of them");
@@ -360,6 +363,109 @@ int write_longvideobench(InstanceWriter& w, const DatasetEntry& e) {
   return static_cast<int>(items.size());
 }
 
+// ---- captions (Tarsier JSONL) ----
+
+std::string capitalised(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+// "a red square", "two blue discs", "two green squares and a green disc": what the clip shows.
+std::string shapes_phrase(const Clip& c) {
+  int squares = 0;
+  for (bool sq : c.squares) squares += sq;
+  const int discs = static_cast<int>(c.squares.size()) - squares;
+  auto part = [&](int n, const char* noun) {
+    return (n == 1 ? std::string("a") : kCountWords[static_cast<size_t>(n - 1)]) + " " + c.color + " " + noun +
+           (n == 1 ? "" : "s");
+  };
+  if (discs == 0) return part(squares, "square");
+  if (squares == 0) return part(discs, "disc");
+  return part(squares, "square") + " and " + part(discs, "disc");
+}
+
+std::string heading(const std::string& direction) {
+  if (direction == "up") return "upwards";
+  if (direction == "down") return "downwards";
+  return "to the " + direction;
+}
+
+// Where the shapes enter the picture: the side opposite their heading.
+std::string entry_side(const std::string& direction) {
+  static const std::map<std::string, std::string> from = {
+      {"left", "right side"}, {"right", "left side"}, {"up", "bottom"}, {"down", "top"}};
+  return from.at(direction);
+}
+
+// Reference captions of a clip, worded the way different annotators would put it.
+std::vector<std::string> clip_captions(const Clip& c) {
+  const bool one = c.count == 1;
+  const std::string shapes = shapes_phrase(c);
+  return {capitalised(shapes) + (one ? " moves " : " move ") + heading(c.direction) + ".",
+          capitalised(kCountWords[static_cast<size_t>(c.count - 1)]) + " " + c.color + (one ? " shape slides " : " shapes slide ") +
+              heading(c.direction) + " over a grey background.",
+          (one ? "A " + c.color + " shape is moving " : "Some " + c.color + " shapes are moving ") + c.direction + ".",
+          "On a grey background " + shapes + (one ? " travels " : " travel ") + heading(c.direction) + "."};
+}
+
+// MSVD-Caption / MSR-VTT-Caption: three clips, each line a list of reference captions.
+int write_tarsier_caption(InstanceWriter& w, const DatasetEntry& e) {
+  const auto exts = containers_for(e);
+  const std::string video_dir = e.path(w.dir(), "videos");
+  const bool msvd = e.name.find("msvd") != std::string::npos;
+  std::string lines;
+  for (int i = 0; i < 3; ++i) {
+    // Upstream ids: MSVD's <youtube id>_<start>_<end>, MSR-VTT's video<N>.
+    const std::string vid = msvd ? "synthMSVD" + std::to_string(i) + "_0_3" : "video90" + std::to_string(i);
+    const Clip c = w.clip(video_dir + "/" + vid + exts[static_cast<size_t>(i) % exts.size()]);
+    ojson refs = ojson::array();
+    for (const auto& cap : clip_captions(c)) refs.push_back(cap);
+    const ojson item = {{"idx", i},
+                        {"dataset", msvd ? "MSVD-Caption-test" : "MSR-VTT-Caption-test"},
+                        {"text", {{"prompt", "<video> Describe the video briefly."}, {"response", refs}}},
+                        {"video_file", "<placeholder>"},
+                        {"vid", vid}};
+    lines += item.dump() + "\n";
+  }
+  write_text(e.path(w.dir(), "annotations"), lines);
+  return 3;
+}
+
+// DREAM-1K: three videos in two subsets, events per video; the last has an empty event list
+// (Tarsier then judges the reference description as one event).
+int write_dream1k(InstanceWriter& w, const DatasetEntry& e) {
+  const auto exts = containers_for(e);
+  const std::string video_dir = e.path(w.dir(), "videos");
+  const char* const subsets[] = {"stock", "youtube", "stock"};
+  std::string lines;
+  for (int i = 0; i < 3; ++i) {
+    const int vid = i + 1;
+    const Clip c = w.clip(video_dir + "/" + std::to_string(vid) + exts[static_cast<size_t>(i) % exts.size()]);
+    const bool one = c.count == 1;
+    const std::string shapes = shapes_phrase(c);
+    std::vector<std::string> events = {
+        capitalised(shapes) + (one ? " appears at the " : " appear at the ") + entry_side(c.direction) + ".",
+        capitalised(shapes) + (one ? " moves " : " move ") + heading(c.direction) + ".",
+        capitalised(shapes) + (one ? " leaves" : " leave") + " the picture."};
+    const std::string description = capitalised(shapes) + (one ? " appears at the " : " appear at the ") +
+                                    entry_side(c.direction) + " of a grey background, " + (one ? "moves " : "move ") +
+                                    heading(c.direction) + " at a steady pace and then " +
+                                    (one ? "leaves" : "leave") + " the picture.";
+    if (i == 2) events.clear();
+    const ojson item = {{"idx", vid},
+                        {"dataset", std::string("DREAM/") + subsets[i]},
+                        {"text", {{"prompt", "<video>\nDescribe what happens in the video in detail."},
+                                  {"response", description}}},
+                        {"video_file", "<placeholder>"},
+                        {"extra_info", {{"duration", 3.0}, {"n_subjects", c.count}, {"n_shots", 1},
+                                        {"events", events}, {"n_events", events.size()}}},
+                        {"vid", vid}};
+    lines += item.dump() + "\n";
+  }
+  write_text(e.path(w.dir(), "annotations"), lines);
+  return 3;
+}
+
 }  // namespace
 
 std::vector<std::string> synthetic_layout_names(const std::string& catalog_path) {
@@ -392,6 +498,8 @@ std::map<std::string, int> write_synthetic_layouts(const std::string& dir, const
     else if (r == "videomme") out[name] = write_videomme(w, e);
     else if (r == "egoschema_subset") out[name] = write_egoschema(w, e);
     else if (r == "longvideobench") out[name] = write_longvideobench(w, e);
+    else if (r == "tarsier_caption") out[name] = write_tarsier_caption(w, e);
+    else if (r == "dream1k") out[name] = write_dream1k(w, e);
     else throw std::runtime_error("no synthetic writer for reader '" + r + "' (dataset '" + name + "')");
   }
   return out;

@@ -1,7 +1,8 @@
 // Small synthetic instances of every upstream annotation layout the catalog knows (MSVD/MSRVTT/
-// TGIF/ActivityNet-QA, VCG-Bench, MVBench, Video-MME, EgoSchema, LongVideoBench, MLVU): a few
-// items each, with real videos of moving coloured shapes in the containers the upstream data use
-// (.avi, .webm, .mkv, .MP4, .gif, frame folders), subtitles where the layout has them, written
+// TGIF/ActivityNet-QA, VCG-Bench, MVBench, Video-MME, EgoSchema, LongVideoBench, MLVU, Tarsier's
+// caption JSONL, DREAM-1K): a few items each, with real videos of moving coloured shapes in the
+// containers the upstream data use (.avi, .webm, .mkv, .MP4, .gif, frame folders), subtitles
+// where the layout has them, captions and events that describe the drawn scene, written
 // at the catalog's paths so that load_dataset and `ppbench data check` read them back.
 // The same seed gives the same bytes.
 #pragma once

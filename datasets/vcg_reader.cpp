@@ -15,13 +15,15 @@ std::vector<Sample> read_vcg_qa(const VcgLayout& layout) {
                              "' (known: generic, temporal, consistency)");
   const nlohmann::json items = read_annotation_array(layout.annotations);
   std::map<std::string, int> occurrences;
+  IdPositions ids("sample id");  // "<video_name>_<k>" cannot repeat, but a repeat would merge two results
   std::vector<Sample> out;
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& e = items[i];
-    const std::string where = item_where(layout.annotations, i);
-    const std::string video_name = id_field(e, "video_name", where);
+    const std::string video_name = id_field(e, "video_name", item_where(layout.annotations, i));
     Sample s;
     s.id = video_name + "_" + std::to_string(occurrences[video_name]++);
+    const std::string where = item_where(layout.annotations, i, s.id);
+    ids.add(s.id, where);
     s.subtask = layout.dimension;
     if (consistency) {
       s.question = string_field(e, "Q1", where);

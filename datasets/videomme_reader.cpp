@@ -1,7 +1,6 @@
 #include "datasets/videomme_reader.h"
 
 #include <filesystem>
-#include <set>
 #include <stdexcept>
 
 #include "datasets/annotation_json.h"
@@ -26,12 +25,13 @@ std::string option_text(const std::string& option, size_t position, const std::s
 std::vector<Sample> read_videomme(const VideoMmeLayout& layout) {
   const nlohmann::json items = read_annotation_array(layout.annotations);
   std::vector<Sample> out;
-  std::set<std::string> ids;
+  IdPositions ids("question_id");
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& e = items[i];
-    const std::string where = item_where(layout.annotations, i);
     Sample s;
-    s.id = unique_id_field(e, "question_id", where, ids);
+    s.id = id_field(e, "question_id", item_where(layout.annotations, i));
+    const std::string where = item_where(layout.annotations, i, s.id);
+    ids.add(s.id, where);
     const std::string video_id = id_field(e, "videoID", where);
     s.question = string_field(e, "question", where);
     const auto options = string_list_field(e, "options", where);

@@ -80,7 +80,9 @@ int cmd_score(const Args& args, const Args&) {
                        {"generated_under", rec.at("protocol")}};
     }
     const tasks::Protocol& p = *it->second;
-    if (t.spec.family != "multiple_choice") {
+    if (t.spec.family == "caption") {
+      // Corpus metrics come from the records alone: the report computes them.
+    } else if (t.spec.family != "multiple_choice") {
       if (rec["error"].is_null()) ++awaiting[task];
     } else if (rec["error"].is_null() || rec["error"].value("stage", "") == "score") {
       if (!rec.contains("candidates") || !rec.contains("question"))
@@ -107,7 +109,7 @@ int cmd_score(const Args& args, const Args&) {
     std::printf("%s: scored under %s: %lld records re-scored", task.c_str(), s["protocol"].get<std::string>().c_str(),
                 static_cast<long long>(rescored[task]));
     if (failed[task]) std::printf(", %lld failed (recorded with the error)", static_cast<long long>(failed[task]));
-    if (awaiting[task]) std::printf(", %lld await a judge or corpus scoring", static_cast<long long>(awaiting[task]));
+    if (awaiting[task]) std::printf(", %lld await a judge", static_cast<long long>(awaiting[task]));
     std::printf("\n");
   }
   std::cout << (run / "report.json").string() << "\n" << (run / "report.md").string() << "\n";

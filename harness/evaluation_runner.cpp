@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "common/json_file.h"
@@ -85,7 +86,13 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     const tasks::Protocol* protocol;
     std::string fingerprint;  // the task under its protocol
     std::vector<datasets::Sample> samples;
-    std::vector<Variant> variants;  // the feasible ones
+    std::map<int, std::vector<Variant>> variants;  // the feasible ones, by the frame count asked for
+    // The variants a sample runs: those planned for the frame count its protocol gives it.
+    const std::vector<Variant>& variants_for(const datasets::Sample& s, int override_frames) const {
+      static const std::vector<Variant> none;
+      const auto it = variants.find(tasks::protocol_frames(*protocol, s.meta, override_frames, s.id));
+      return it == variants.end() ? none : it->second;
+    }
   };
   const model::GridShape grid = llm.grid_for(1);
   std::vector<TaskPlan> plan;
@@ -93,22 +100,28 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   nlohmann::json budget_plans = nlohmann::json::object();
   for (const auto* t : run_tasks) {
     TaskPlan tp{t, &run_protocol(*t, cfg), t->fingerprint(run_protocol(*t, cfg).name), {}, {}};
-    const int frames = cfg.frames > 0 ? cfg.frames : tp.protocol->frames;
+    // One plan per method and frame count the protocol asks for (one count unless it sets frames by a
+    // sample field, as PPLLaVA's Video-MME does by duration).
+    std::set<int> counts{cfg.frames > 0 ? cfg.frames : tp.protocol->frames};
+    if (cfg.frames <= 0)
+      for (const auto& [value, n] : tp.protocol->frames_by_value) counts.insert(n);
+    for (int frames : counts)
     for (const auto* r : reducers) {
       model::BudgetPlan bp = model::solve_budget(r->name, cfg.budget, frames, grid.rows, grid.cols);
       if (bp.feasible && r->needs_relevance && !llm.has_relevance()) {
         bp.feasible = false;
         bp.reason = "the checkpoint has no relevance encoder";
       }
-      budget_plans[t->spec.name][r->name] = bp.to_json();
+      budget_plans[t->spec.name][counts.size() > 1 ? r->name + "@" + std::to_string(frames) : r->name] = bp.to_json();
       if (!bp.feasible) {
-        std::fprintf(stderr, "ppbench: note: %s is infeasible for %s at budget %lld: %s\n", r->name.c_str(),
-                     t->spec.name.c_str(), static_cast<long long>(cfg.budget), bp.reason.c_str());
+        std::fprintf(stderr, "ppbench: note: %s is infeasible for %s at budget %lld with %d frames: %s\n",
+                     r->name.c_str(), t->spec.name.c_str(), static_cast<long long>(cfg.budget), frames,
+                     bp.reason.c_str());
         continue;
       }
       nlohmann::json key{{"method", r->name}, {"budget", cfg.budget}, {"frames", bp.frames},
                          {"checkpoint", llm.fingerprint().substr(0, 16)}};
-      tp.variants.push_back({r, std::move(bp), std::move(key)});
+      tp.variants[frames].push_back({r, std::move(bp), std::move(key)});
     }
     plan.push_back(std::move(tp));
   }
@@ -131,7 +144,9 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   for (auto& tp : plan) {
     tp.samples = tp.task->load_samples(cfg.data_root);
     if (cfg.limit > 0 && static_cast<int64_t>(tp.samples.size()) > cfg.limit) tp.samples.resize(cfg.limit);
-    summary.planned += static_cast<int64_t>(tp.samples.size() * tp.variants.size());
+    for (const auto& sample : tp.samples)
+      summary.planned += static_cast<int64_t>(
+          tp.variants_for(sample, cfg.frames).size());
   }
 
   // Work items: a sample at one frame count with its variants still to record (methods that
@@ -150,7 +165,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   for (const auto& tp : plan)
     for (const auto& sample : tp.samples) {
       std::map<int64_t, WorkItem> by_frames;
-      for (const auto& v : tp.variants) {
+      for (const auto& v : tp.variants_for(sample, cfg.frames)) {
         nlohmann::json probe{{"task", tp.task->spec.name}, {"sample_id", sample.id}, {"variant", v.key}};
         if (store.done(record_key(probe))) {
           ++summary.skipped;

@@ -85,7 +85,7 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
   const datasets::Sample& sample = *ctx.sample;
   const bool multiple_choice = spec.family == "multiple_choice";
   // Multiple choice is scored against the option letter; the other families against the
-  // reference text, by a judge or by corpus metrics in `ppbench score`.
+  // reference text, by a judge (`ppbench score`) or by corpus caption metrics (the report).
   const std::string target = !multiple_choice                ? sample.answer
                              : sample.answer_index >= 0 ? tasks::option_letter(static_cast<size_t>(sample.answer_index))
                                                         : "";
@@ -111,6 +111,10 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
   rec["candidates"] = sample.candidates;
   rec["meta"] = sample.meta;
   rec["target"] = target;
+  // Captions are scored against every reference (corpus metrics); DREAM-1K's judge needs the
+  // reference description and its events.
+  if (spec.family == "caption" || spec.family == "dream_judged") rec["references"] = sample.references;
+  if (spec.family == "dream_judged") rec["events"] = sample.events;
   rec["response"] = nullptr;
   rec["parsed"] = nullptr;
   rec["correct"] = nullptr;
@@ -155,7 +159,8 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
         rec["response_2"] = g2.text;
       }
       if (!multiple_choice) {
-        rec["scoring"] = spec.family == "caption" ? "corpus" : "judge";  // done by `ppbench score`
+        // Captions are scored by the report (corpus metrics); judged families by `ppbench score`.
+        rec["scoring"] = spec.family == "caption" ? "corpus" : "judge";
       } else {
         stage = "score";
         // No judge is bound yet: an extractor that needs one fails the sample with an error saying so.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <sstream>
 #include <vector>
 
@@ -56,6 +57,28 @@ void render_subtasks(std::ostringstream& md, const nlohmann::ordered_json& repor
   md << row(micro) << row(macro) << "\n";
 }
 
+// Caption metrics per method (rows), coco scale, for caption tasks scored as a corpus.
+void render_captions(std::ostringstream& md, const nlohmann::ordered_json& report, const std::string& task) {
+  static const char* const kNames[] = {"BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr-D"};
+  bool any = false;
+  for (const auto& r : report["results"])
+    if (r["task"] == task && r.contains("captions") && r["captions"].is_object()) {
+      if (!any) {
+        md << "Caption metrics (coco scale; CIDEr-D in [0, 10], papers print x100; METEOR not provided):\n\n";
+        std::vector<std::string> head = {"method", "items"};
+        head.insert(head.end(), std::begin(kNames), std::end(kNames));
+        md << row(head) << rule(head.size());
+        any = true;
+      }
+      const auto& c = r["captions"];
+      std::vector<std::string> cells = {r["variant"]["method"].get<std::string>(), c["n_items"].dump()};
+      for (const char* n : kNames)
+        cells.push_back(c.contains(n) && c[n].is_number() ? fixed(c[n].get<double>(), n[0] == 'C' ? 3 : 4) : "n/a");
+      md << row(cells);
+    }
+  if (any) md << "\n";
+}
+
 }  // namespace
 
 std::string render_markdown(const nlohmann::ordered_json& report) {
@@ -106,8 +129,10 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
         accuracy = fixed(100.0 * acc["value"].get<double>(), 1) + "% ± " + fixed(100.0 * acc["stderr"].get<double>(), 1) +
                    " [" + fixed(100.0 * acc["ci_low"].get<double>(), 1) + ", " +
                    fixed(100.0 * acc["ci_high"].get<double>(), 1) + "]";
-      } else if (r.contains("scoring")) {
-        accuracy = "awaits " + r["scoring"].get<std::string>() + " scoring";
+      } else if (r.contains("captions") && r["captions"].is_object() && r["captions"].contains("CIDEr-D")) {
+        accuracy = "CIDEr-D " + fixed(r["captions"]["CIDEr-D"].get<double>(), 3);
+      } else if (r.contains("scoring") && r["scoring"] == "judge") {
+        accuracy = "awaits judge scoring";
       }
       std::string method = v["method"].get<std::string>();
       if (r["over_budget"].get<bool>()) {
@@ -141,6 +166,7 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
     }
     md << "\n";
     render_subtasks(md, report, task);
+    render_captions(md, report, task);
     for (const auto& r : report["results"]) {
       if (r["task"] != task || !r.contains("errors")) continue;
       for (const auto& e : r["errors"])

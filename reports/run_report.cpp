@@ -164,8 +164,9 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
   // Methods the solver could not fit into the budget get a row that says so, instead of vanishing.
   if (context.contains("budget_plans"))
     for (const auto& [task, methods] : context["budget_plans"].items())
-      for (const auto& [method, plan] : methods.items()) {
+      for (const auto& [key, plan] : methods.items()) {
         if (plan.value("feasible", true)) continue;
+        const std::string method = plan.value("method", key);  // keys read "method@frames" with several counts
         nlohmann::ordered_json row;
         row["task"] = task;
         row["protocol"] = context["tasks"].contains(task) ? context["tasks"][task].value("protocol", "") : "";

@@ -41,7 +41,8 @@ const std::vector<std::string>& builtin_task_names() {
   static const std::vector<std::string> names = {
       "synth_mcq",       "mvbench",          "videomme",       "videomme_subs",  "egoschema_subset",
       "longvideobench_val", "mlvu_dev",      "msvd_qa",        "msrvtt_qa",      "tgif_qa",
-      "activitynet_qa",  "vcg_generic",      "vcg_temporal",   "vcg_consistency"};
+      "activitynet_qa",  "vcg_generic",      "vcg_temporal",   "vcg_consistency", "msvd_caption",
+      "msrvtt_caption",  "dream1k"};
   return names;
 }
 

@@ -56,7 +56,7 @@ class Fields {
 Protocol read_protocol(const std::string& name, const nlohmann::json& j, const std::string& family,
                        const std::string& where) {
   const Fields f(j, where, {"source", "prompt_template", "answer_prefix", "option_format", "frame_policy", "frames",
-                            "max_new_tokens", "extractor", "denominator", "aggregation", "breakdowns", "subtitles",
+                            "max_new_tokens", "frames_by", "extractor", "denominator", "aggregation", "breakdowns", "subtitles",
                             "metrics", "judge_templates", "judge_parse", "judge_model"});
   Protocol p;
   p.name = name;
@@ -71,6 +71,14 @@ Protocol read_protocol(const std::string& name, const nlohmann::json& j, const s
   f.get("metrics", p.metrics);
   f.get_optional("breakdowns", p.breakdowns);
   f.get_optional("subtitles", p.subtitles);
+  if (j.contains("frames_by")) {
+    const Fields fb(j["frames_by"], where + ": frames_by", {"key", "frames"});
+    fb.get("key", p.frames_by_key);
+    fb.get("frames", p.frames_by_value);
+    if (p.frames_by_value.empty()) throw std::runtime_error(where + ": frames_by: key 'frames' is empty");
+    for (const auto& [value, n] : p.frames_by_value)
+      if (n < 1) throw std::runtime_error(where + ": frames_by: " + value + " has " + std::to_string(n) + " frames");
+  }
   try {
     datasets::builtin_sampling_policies().get(p.frame_policy);
   } catch (const std::exception& e) {
@@ -113,6 +121,19 @@ Protocol read_protocol(const std::string& name, const nlohmann::json& j, const s
 }
 
 }  // namespace
+
+int protocol_frames(const Protocol& p, const std::map<std::string, std::string>& meta, int override_frames,
+                    const std::string& sample_id) {
+  if (override_frames > 0) return override_frames;
+  if (p.frames_by_key.empty()) return p.frames;
+  const auto m = meta.find(p.frames_by_key);
+  const auto f = m == meta.end() ? p.frames_by_value.end() : p.frames_by_value.find(m->second);
+  if (f == p.frames_by_value.end())
+    throw std::runtime_error("sample " + sample_id + ": protocol " + p.name + " sets frames by " + p.frames_by_key +
+                             ", but the sample's " + p.frames_by_key + " is '" +
+                             (m == meta.end() ? std::string("(none)") : m->second) + "', which has no entry");
+  return f->second;
+}
 
 const Protocol& TaskSpec::protocol(const std::string& name) const {
   const auto it = protocols.find(name);

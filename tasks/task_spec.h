@@ -19,6 +19,10 @@ struct Protocol {
   std::string option_format;          // multiple choice: "paren" -> "(A) text", "dot" -> "A. text"
   std::string frame_policy;           // frame sampling policy (datasets/frame_sampling.h)
   int frames = 32;                    // default frame count (the run's --frames overrides)
+  // Frame counts by a sample metadata value (PPLLaVA's Video-MME: 32 for short videos, 64 for
+  // medium and long); empty = `frames` for every sample. The run's --frames overrides these too.
+  std::string frames_by_key;
+  std::map<std::string, int> frames_by_value;
   int max_new_tokens = 200;           // generation limit
   std::string extractor;              // answer extractor (multiple choice); empty otherwise
   std::string denominator;            // "all", "parsed" (unparsed answers drop out) or "nonempty" (empty responses drop out)
@@ -47,6 +51,11 @@ struct TaskSpec {
   // The named protocol; throws listing the task's protocols.
   const Protocol& protocol(const std::string& name) const;
 };
+
+// The frame count protocol `p` gives a sample with metadata `meta` (when `override_frames` > 0,
+// that); throws naming the sample when its `frames_by` value has no entry.
+int protocol_frames(const Protocol& p, const std::map<std::string, std::string>& meta, int override_frames,
+                    const std::string& sample_id);
 
 // The task families and the metrics each may ask for.
 const std::vector<std::string>& task_families();

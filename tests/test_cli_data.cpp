@@ -21,7 +21,7 @@ TEST_CASE("data check finds every synthetic layout usable, then reports broken v
       {"synth_mcq", 6},   {"msvd_qa", 3},         {"msrvtt_qa", 3},       {"tgif_qa", 3},
       {"activitynet_qa", 3}, {"vcg_generic", 3},  {"vcg_temporal", 2},    {"vcg_consistency", 2},
       {"mvbench", 3},     {"videomme", 3},        {"egoschema_subset", 2}, {"longvideobench_val", 2},
-      {"mlvu_dev", 2}};
+      {"mlvu_dev", 2},    {"msvd_caption", 3},    {"msrvtt_caption", 3},  {"dream1k", 3}};
   for (const auto& [name, n] : items) {
     auto r = run_ppbench({"data", "check", "--task", name, "--data-root", root, "--strict", "--threads", "2"});
     INFO(r.out);

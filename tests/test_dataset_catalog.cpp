@@ -24,7 +24,8 @@ TEST_CASE("the shipped catalog names every dataset with its reader", "[catalog]"
       {"tgif_qa", "gpt_qa"},          {"activitynet_qa", "gpt_qa"},    {"vcg_generic", "vcg"},
       {"vcg_temporal", "vcg"},        {"vcg_consistency", "vcg"},      {"mvbench", "mvbench"},
       {"videomme", "videomme"},       {"egoschema_subset", "egoschema_subset"},
-      {"longvideobench_val", "longvideobench"}, {"mlvu_dev", "mlvu"}};
+      {"longvideobench_val", "longvideobench"}, {"mlvu_dev", "mlvu"},
+      {"msvd_caption", "tarsier_caption"}, {"msrvtt_caption", "tarsier_caption"}, {"dream1k", "dream1k"}};
   REQUIRE(c.size() == expected.size());
   for (const auto& [name, reader] : expected) {
     INFO(name);

@@ -147,7 +147,8 @@ TEST_CASE("every synthetic layout reads back through the catalog, answers matchi
   const std::map<std::string, size_t> expected = {
       {"msvd_qa", 3},  {"msrvtt_qa", 3},    {"tgif_qa", 3},          {"activitynet_qa", 3},
       {"vcg_generic", 3}, {"vcg_temporal", 2}, {"vcg_consistency", 2}, {"mvbench", 3},
-      {"videomme", 3}, {"egoschema_subset", 2}, {"longvideobench_val", 2}, {"mlvu_dev", 2}};
+      {"videomme", 3}, {"egoschema_subset", 2}, {"longvideobench_val", 2}, {"mlvu_dev", 2},
+      {"msvd_caption", 3}, {"msrvtt_caption", 3}, {"dream1k", 3}};
   REQUIRE(names.size() == expected.size());
   std::set<std::string> extensions;
   for (const auto& [name, count] : expected) {

@@ -101,3 +101,25 @@ TEST_CASE("prompt rendering fills question and lettered options", "[tasks]") {
         "hello\nthere|What is the man doing?|A. red\nB. blue\nC. green");
   CHECK_THROWS_WITH(render_prompt("{answer}", "tmpl.txt", f), Catch::Contains("tmpl.txt") && Catch::Contains("{answer}"));
 }
+
+TEST_CASE("a protocol may set the frame count by a sample field", "[tasks]") {
+  TaskRegistry reg;
+  register_builtin_tasks(reg, default_tasks_dir());
+  // PPLLaVA's Video-MME: 32 frames for short videos, 64 for medium and long.
+  const Protocol& p = reg.get("videomme_subs").spec.protocol("ppllava");
+  CHECK(protocol_frames(p, {{"duration", "short"}}, 0, "001-1") == 32);
+  CHECK(protocol_frames(p, {{"duration", "long"}}, 0, "601-1") == 64);
+  CHECK(protocol_frames(p, {{"duration", "long"}}, 8, "601-1") == 8);  // --frames wins
+  CHECK_THROWS_WITH(protocol_frames(p, {{"duration", "epic"}}, 0, "9-1"),
+                    Catch::Contains("sample 9-1") && Catch::Contains("duration is 'epic'"));
+  CHECK(protocol_frames(reg.get("videomme_subs").spec.protocol("lmms"), {{"duration", "long"}}, 0, "x") == 32);
+
+  TempDir dir("frames_by");
+  auto j = valid_spec();
+  j["protocols"]["p"]["frames_by"] = {{"key", "duration"}, {"frames", {{"short", 0}}}};
+  write(dir / "zero.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "zero.json"), Catch::Contains("frames_by: short has 0 frames"));
+  j["protocols"]["p"]["frames_by"] = {{"field", "duration"}};
+  write(dir / "field.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "field.json"), Catch::Contains("frames_by: unknown key 'field'"));
+}
