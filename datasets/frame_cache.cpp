@@ -1,5 +1,7 @@
 #include "datasets/frame_cache.h"
 
+#include "common/cache_dir.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -101,12 +103,7 @@ std::string video_file_identity(const std::string& path) {
   return "file:" + std::to_string(size) + ":" + std::to_string(file_time_ns(p)) + ":" + h.hex_digest();
 }
 
-std::string default_frame_cache_dir() {
-  if (const char* d = std::getenv("PPBENCH_CACHE_DIR"); d && *d) return (fs::path(d) / "frames").string();
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return (fs::path(d) / "ppbench" / "frames").string();
-  if (const char* d = std::getenv("HOME"); d && *d) return (fs::path(d) / ".cache" / "ppbench" / "frames").string();
-  return (fs::temp_directory_path() / "ppbench-frames").string();
-}
+std::string default_frame_cache_dir() { return (fs::path(ppbench_cache_dir()) / "frames").string(); }
 
 FrameCache::FrameCache(FrameCacheOptions opts) : opts_(std::move(opts)) {
   if (opts_.dir.empty()) throw std::runtime_error("frame cache: no folder given");

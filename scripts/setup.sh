@@ -9,7 +9,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   nlohmann-json3-dev libcurl4-openssl-dev libboost-program-options-dev
-  catch2 libbenchmark-dev libsentencepiece-dev libpcre2-dev libsqlite3-dev
+  catch2 libbenchmark-dev libsentencepiece-dev libpcre2-dev libsqlite3-dev python3
 )
 missing=()
 for p in "${packages[@]}"; do
