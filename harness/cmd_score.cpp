@@ -20,21 +20,6 @@
 namespace fs = std::filesystem;
 
 namespace ppb::harness {
-namespace {
-
-// Replaces `path` with `text` in one rename, so that a crash leaves the old file or the new one.
-void replace_file(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-}
-
-}  // namespace
-
 int cmd_score(const Args& args, const Args&) {
   po::options_description o("score options");
   o.add_options()("run", po::value<std::string>()->required(), "run folder")(
@@ -102,8 +87,8 @@ int cmd_score(const Args& args, const Args&) {
     }
     out += rec.dump() + "\n";
   }
-  replace_file(run / "samples.jsonl", out);
-  replace_file(run / "scoring.json", scoring.dump(2) + "\n");
+  ppb::replace_file((run / "samples.jsonl").string(), out);
+  ppb::replace_file((run / "scoring.json").string(), scoring.dump(2) + "\n");
   reports::write_reports(run.string());
   for (const auto& [task, s] : scoring.items()) {
     std::printf("%s: scored under %s: %lld records re-scored", task.c_str(), s["protocol"].get<std::string>().c_str(),

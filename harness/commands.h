@@ -16,6 +16,7 @@ int cmd_frames(const Args& args, const Args& argv);
 int cmd_model(const Args& args, const Args& argv);
 int cmd_budget(const Args& args, const Args& argv);
 int cmd_score(const Args& args, const Args& argv);
+int cmd_judge(const Args& args, const Args& argv);
 int cmd_data(const Args& args, const Args& argv);
 int cmd_parse(const Args& args, const Args& argv);
 

@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"demo", "synthesise a benchmark, make a tiny model, run PPLLaVA and five baselines at one budget, print the report", ppb::harness::cmd_demo},
     {"run", "evaluate tasks x methods at a budget into a run folder (resumable)", ppb::harness::cmd_run},
     {"report", "(re)write RUN/report.json and RUN/report.md from RUN/samples.jsonl", ppb::harness::cmd_report},
+    {"judge", "ask the protocols' judge about a run's open-ended answers (cached), then rewrite the report", ppb::harness::cmd_judge},
     {"score", "re-parse and re-score a run's responses under its protocol or another, then rewrite the report", ppb::harness::cmd_score},
     {"list", "list tasks, methods or protocols", ppb::harness::cmd_list},
     {"synth", "write the synthetic benchmark (videos + MVBench-style annotations)", ppb::harness::cmd_synth},

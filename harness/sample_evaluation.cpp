@@ -108,6 +108,7 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
   rec["prompt"] = shared.user_message.empty() ? nlohmann::json(nullptr)
                                               : nlohmann::json(ctx.llm->prompt_text(shared.user_message, protocol.answer_prefix));
   rec["question"] = sample.question;
+  if (!sample.question_2.empty()) rec["question_2"] = sample.question_2;
   rec["candidates"] = sample.candidates;
   rec["meta"] = sample.meta;
   rec["target"] = target;

@@ -131,6 +131,15 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
                    fixed(100.0 * acc["ci_high"].get<double>(), 1) + "]";
       } else if (r.contains("captions") && r["captions"].is_object() && r["captions"].contains("CIDEr-D")) {
         accuracy = "CIDEr-D " + fixed(r["captions"]["CIDEr-D"].get<double>(), 3);
+      } else if (r.contains("judge") && r["n_scored"].get<int64_t>() > 0) {
+        // Judged: the yes-rate where the judge answers yes or no, and the mean 0-5 score per dimension.
+        accuracy.clear();
+        for (const auto& [dim, d] : r["judge"]["dimensions"].items()) {
+          if (!accuracy.empty()) accuracy += "; ";
+          if (d.contains("yes_rate")) accuracy += fixed(100.0 * d["yes_rate"]["value"].get<double>(), 1) + "% yes, ";
+          accuracy += dim + " " + fixed(d["mean_score"]["value"].get<double>(), 2);
+        }
+        if (r["n_awaiting_scoring"].get<int64_t>() > 0) accuracy += " (" + r["n_awaiting_scoring"].dump() + " unjudged)";
       } else if (r.contains("scoring") && r["scoring"] == "judge") {
         accuracy = "awaits judge scoring";
       }

@@ -10,6 +10,7 @@
 #include "metrics/summary_stats.h"
 #include "reports/caption_scores.h"
 #include "reports/choice_accuracy.h"
+#include "reports/judge_scores.h"
 #include "reports/report_markdown.h"
 #include "reports/sample_records.h"
 
@@ -80,8 +81,19 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
     out["n_awaiting_scoring"] = 0;
     out["n_without_references"] = cap["n_without_references"];
     out["captions"] = cap["captions"];
+  } else if (family == "open_ended_judged" || family == "vcg_judged") {
+    // The raw replies `ppbench judge` recorded, parsed under the protocol's policy.
+    const auto& spec = context["tasks"][task]["protocol_spec"];
+    const nlohmann::ordered_json js = judge_scores(scored, family, spec.value("judge_parse", "vcg_original"),
+                                                   scoring_rules(context, task).seed);
+    out["n_scored"] = js["n_judged"];
+    out["n_excluded"] = 0;
+    out["n_unparsed"] = 0;
+    out["scoring"] = "judge";
+    out["n_awaiting_scoring"] = js["n_awaiting_scoring"];
+    out["judge"] = js["judge"];
   } else {
-    // Judged tasks are scored by `ppbench score` with a judge.
+    // DREAM-1K's two-step judging is not wired yet: its records wait.
     out["n_scored"] = 0;
     out["n_excluded"] = 0;
     out["n_unparsed"] = 0;
@@ -160,6 +172,8 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
       if (rules_context["tasks"].contains(task)) rules_context["tasks"][task]["protocol_spec"] = s.at("protocol_spec");
     report["scoring"] = scoring;
   }
+  if (fs::exists(root / "judge_usage.json"))
+    report["judge_usage"] = read_json_file((root / "judge_usage.json").string(), "judge usage");
   for (const auto& key : order) results.push_back(aggregate(groups.at(key), rules_context));
   // Methods the solver could not fit into the budget get a row that says so, instead of vanishing.
   if (context.contains("budget_plans"))

@@ -24,94 +24,18 @@
 
 #include "metrics/http_retry.h"
 #include "metrics/judge_client.h"
+#include "tests/judge_server_process.h"
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace ppb::metrics;
 
+using ppb::test::JudgeServer;
+
 namespace {
 
 const char* const kKeyEnv = "PPB_JUDGE_TEST_KEY";
 const char* const kKey = "sk-test-Zq81secretJudgeKey";
-
-std::string server_script() {
-  if (const char* dir = std::getenv("PPB_SOURCE_DIR")) return std::string(dir) + "/tests/judge_server.py";
-  return (fs::path(__FILE__).parent_path() / "judge_server.py").string();
-}
-
-// tests/judge_server.py as a child process on a free port.
-class JudgeServer {
- public:
-  explicit JudgeServer(const std::vector<std::string>& extra = {}) {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> args = {"python3", server_script(), "--api-key", kKey};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], 1);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp("python3", argv.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    fd_ = fds[0];
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
-      char buf[64];
-      const ssize_t got = ::read(fd_, buf, sizeof buf);
-      if (got <= 0) break;
-      line.append(buf, static_cast<size_t>(got));
-    }
-    port_ = std::atoi(line.c_str());
-    if (port_ <= 0) throw std::runtime_error("judge_server.py did not start (" + server_script() + ")");
-  }
-  ~JudgeServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (fd_ >= 0) ::close(fd_);
-  }
-  JudgeServer(const JudgeServer&) = delete;
-  JudgeServer& operator=(const JudgeServer&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-  std::string root() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  // GET /stats over a plain socket.
-  nlohmann::json stats() const {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(s);
-      throw std::runtime_error("cannot reach the judge server");
-    }
-    const std::string req = "GET /stats HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    (void)!::write(s, req.data(), req.size());
-    std::string resp;
-    char buf[4096];
-    ssize_t got;
-    while ((got = ::read(s, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(got));
-    ::close(s);
-    return nlohmann::json::parse(resp.substr(resp.find("\r\n\r\n") + 4));
-  }
-
- private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // Sends fd 2 to a file until finish().
 class StderrCapture {
@@ -308,7 +232,7 @@ TEST_CASE("judge client: model ids, endpoint and key", "[judge]") {
 }
 
 TEST_CASE("judge client: ordinary answers, OpenAI and Azure forms", "[judge]") {
-  JudgeServer server;
+  JudgeServer server(kKey);
   auto o = options_for(server);
   o.seed = 42;
   const std::vector<JudgeRequest> reqs = {qa("a", "a brown dog runs", "the dog"), qa("b", "a cat", "a horse"),
@@ -348,7 +272,7 @@ TEST_CASE("judge client: ordinary answers, OpenAI and Azure forms", "[judge]") {
 }
 
 TEST_CASE("judge client: Retry-After and retry-after-ms are honoured", "[judge]") {
-  JudgeServer server;
+  JudgeServer server(kKey);
   const auto o = options_for(server);
   const auto r = one(o, qa("ra", "red", "red", "[fault:429:retry_after=1,times=1]"));
   CHECK(r.outcome == JudgeOutcome::ok);
@@ -368,7 +292,7 @@ TEST_CASE("judge client: Retry-After and retry-after-ms are honoured", "[judge]"
 }
 
 TEST_CASE("judge client: server errors, resets, stalls and garbled bodies", "[judge]") {
-  JudgeServer server;
+  JudgeServer server(kKey);
   auto o = options_for(server);
   o.total_timeout_s = 1.0;
   const std::vector<JudgeRequest> reqs = {
@@ -446,7 +370,7 @@ TEST_CASE("judge client: server errors, resets, stalls and garbled bodies", "[ju
 }
 
 TEST_CASE("judge client: the attempt cap holds", "[judge]") {
-  JudgeServer server;
+  JudgeServer server(kKey);
   auto o = options_for(server);
   o.max_attempts = 1;
   const auto r = one(o, qa("cap1", "red", "red", "[fault:503]"));
@@ -459,7 +383,7 @@ TEST_CASE("judge client: the attempt cap holds", "[judge]") {
 }
 
 TEST_CASE("judge client: requests run in parallel, bounded by the concurrency", "[judge]") {
-  JudgeServer server({"--latency-ms", "200"});
+  JudgeServer server(kKey, {"--latency-ms", "200"});
   auto o = options_for(server);
   o.concurrency = 8;
   std::vector<JudgeRequest> reqs;
@@ -472,7 +396,7 @@ TEST_CASE("judge client: requests run in parallel, bounded by the concurrency", 
   CHECK(stats["max_in_flight"].get<int>() <= 8);
   CHECK(stats["requests"].get<int>() == 16);
 
-  JudgeServer serial({"--latency-ms", "50"});
+  JudgeServer serial(kKey, {"--latency-ms", "50"});
   auto s = options_for(serial);
   s.concurrency = 1;
   reqs.resize(4);
@@ -481,7 +405,7 @@ TEST_CASE("judge client: requests run in parallel, bounded by the concurrency", 
 }
 
 TEST_CASE("judge client: a waiting retry does not hold up other requests", "[judge]") {
-  JudgeServer server({"--latency-ms", "20"});
+  JudgeServer server(kKey, {"--latency-ms", "20"});
   auto o = options_for(server);
   o.concurrency = 2;
   std::vector<JudgeRequest> reqs = {qa("slow", "red", "red", "[fault:429:retry_after=2,times=1]")};
@@ -493,7 +417,7 @@ TEST_CASE("judge client: a waiting retry does not hold up other requests", "[jud
 }
 
 TEST_CASE("judge client: the key never reaches results or logs", "[judge]") {
-  JudgeServer server;
+  JudgeServer server(kKey);
   auto o = options_for(server);
   o.model = "gpt-4o";  // an undated alias: warned about on stderr
   o.total_timeout_s = 1.0;

@@ -1,0 +1,21 @@
+// Scores of judged results (open-ended QA, VCG-Bench): each record's raw judge replies, from
+// `ppbench judge`, are parsed here under the protocol's policy (vcg_original, lmms, tarsier),
+// so a re-parse under another policy never calls the judge again (docs/judge.md).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ppb::reports {
+
+// `records`: the error-free records of one (task, variant); `family`: open_ended_judged (replies
+// carry pred and score) or vcg_judged (score only); `policy`: the protocol's judge_parse; `seed`:
+// the bootstrap seed. Returns n_judged, n_awaiting_scoring, and `judge`:
+// per dimension the policy's counts, yes-rate (QA correctness) and mean score, each with its
+// standard error, clustered standard error and bootstrap interval, plus the judge models seen.
+nlohmann::ordered_json judge_scores(const std::vector<const nlohmann::json*>& records, const std::string& family,
+                                    const std::string& policy, uint64_t seed);
+
+}  // namespace ppb::reports
