@@ -32,6 +32,8 @@ class Reader {
     if (err_.empty()) err_ = what;
     return false;
   }
+  static constexpr int kMaxDepth = 200;
+  int depth_ = 0;  // value() calls in progress
   bool at_end() const { return pos_ >= s_.size(); }
   char peek(size_t ahead = 0) const { return pos_ + ahead < s_.size() ? s_[pos_ + ahead] : '\0'; }
 
@@ -51,6 +53,14 @@ class Reader {
   }
 
   bool value(PyValue* out) {
+    // Python's own parser stops at 200 nested brackets; a bound also keeps a hostile reply from
+    // exhausting the stack (the randomized test feeds 200,000).
+    struct Depth {
+      int& d;
+      explicit Depth(int& depth) : d(++depth) {}
+      ~Depth() { --d; }
+    } guard(depth_);
+    if (depth_ > kMaxDepth) return fail("literal nested deeper than " + std::to_string(kMaxDepth) + " levels");
     skip_space();
     if (at_end()) return fail("expected a literal, found the end of the text");
     const char c = peek();

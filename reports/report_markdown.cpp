@@ -183,6 +183,20 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
            << " (" << e["stage"].get<std::string>() << "): " << e["message"].get<std::string>() << "\n";
     }
   }
+  if (report.contains("judge_usage")) {
+    // What judging cost: calls over the network versus the cache, tokens, and the estimate from
+    // the editable price table (null when a model has no price).
+    md << "## Judge usage\n\n";
+    const std::vector<std::string> head = {"task", "calls made", "from cache", "prompt tokens", "completion tokens",
+                                           "estimated cost (USD)"};
+    md << row(head) << rule(head.size());
+    for (const auto& [task, u] : report["judge_usage"].items()) {
+      const auto& cost = u["estimated_cost_usd"];
+      md << row({task, u["calls_made"].dump(), u["served_from_cache"].dump(), u["prompt_tokens"].dump(),
+                 u["completion_tokens"].dump(), cost.is_number() ? fixed(cost.get<double>(), 4) : "unknown"});
+    }
+    md << "\n";
+  }
   return md.str();
 }
 

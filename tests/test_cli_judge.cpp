@@ -104,6 +104,7 @@ TEST_CASE("ppbench judge scores open-ended answers through the cache and offline
     }
   }
   CHECK(report["judge_usage"]["total"]["calls_made"] == 8);
+  CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("## Judge usage") && Catch::Contains("| msvd_qa | 2 | 0 |"));
   for (const auto& l : read_lines(run + "/samples.jsonl")) {
     const json rec = json::parse(l);
     for (const auto& [dim, j] : rec["judgements"].items()) {
