@@ -15,6 +15,7 @@
 #include "datasets/frame_cache.h"
 #include "datasets/frame_loader.h"
 #include "datasets/frame_prefetcher.h"
+#include "harness/choice_judge.h"
 #include "harness/progress.h"
 #include "harness/run_context.h"
 #include "harness/run_store.h"
@@ -195,6 +196,16 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
         static_cast<int64_t>(cfg.frame_cache_max_gb * (1 << 30))});
   datasets::FramePrefetcher frames(std::move(requests), cfg.prefetch, cache.get());
 
+  ChoiceJudgeOptions judge_options;
+  judge_options.url = cfg.judge_url;
+  judge_options.model = cfg.judge_model;
+  judge_options.cache = cfg.judge_cache;
+  judge_options.api_key_env = cfg.judge_api_key_env;
+  if (!cfg.judge_url.empty())
+    judge_options.template_text =
+        tasks::read_prompt_template((fs::path(cfg.tasks_dir) / "judges" / "choice_extraction.txt").string());
+  const tasks::ChoiceJudge choice_judge = make_choice_judge(judge_options);
+
   Progress progress("run", summary.planned);
   progress.advance(summary.skipped);
   for (size_t w = 0; w < work.size(); ++w) {
@@ -209,6 +220,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     ctx.max_new_tokens = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : tp.protocol->max_new_tokens;
     ctx.preprocess = preprocess_name;
     ctx.seed = cfg.seed;
+    ctx.choice_judge = choice_judge;
     bool need_relevance = false;
     for (const auto* v : work[w].pending) need_relevance = need_relevance || v->reducer->needs_relevance;
     double waited = 0;

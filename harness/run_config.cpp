@@ -27,7 +27,11 @@ nlohmann::json to_json(const RunConfig& c) {
           {"seed", c.seed},
           {"tasks_dir", c.tasks_dir},
           {"protocol", c.protocol},
-          {"prompts_dir", c.prompts_dir}};
+          {"prompts_dir", c.prompts_dir},
+          {"judge_url", c.judge_url},
+          {"judge_model", c.judge_model},
+          {"judge_cache", c.judge_cache},
+          {"judge_api_key_env", c.judge_api_key_env}};
 }
 
 void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where) {
@@ -35,7 +39,8 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
   static const std::set<std::string> known = {"tasks", "methods", "budget", "frames", "model", "data_root", "out",
                                               "limit", "device", "dtype", "clip_tokenizer", "threads", "decode_threads", "prefetch", "frame_cache",
                                               "frame_cache_max_gb", "preprocess", "max_new_tokens",
-                                              "seed", "tasks_dir", "protocol", "prompts_dir"};
+                                              "seed", "tasks_dir", "protocol", "prompts_dir", "judge_url",
+                                              "judge_model", "judge_cache", "judge_api_key_env"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!known.count(it.key())) throw std::runtime_error(where + ": unknown key '" + it.key() + "'");
     try {
@@ -63,6 +68,10 @@ void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where)
       else if (k == "tasks_dir") c.tasks_dir = v.get<std::string>();
       else if (k == "protocol") c.protocol = v.get<std::string>();
       else if (k == "prompts_dir") c.prompts_dir = v.get<std::string>();
+      else if (k == "judge_url") c.judge_url = v.get<std::string>();
+      else if (k == "judge_model") c.judge_model = v.get<std::string>();
+      else if (k == "judge_cache") c.judge_cache = v.get<std::string>();
+      else if (k == "judge_api_key_env") c.judge_api_key_env = v.get<std::string>();
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(where + ": key '" + it.key() + "' has the wrong type");
     }

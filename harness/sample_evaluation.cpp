@@ -165,7 +165,7 @@ nlohmann::json evaluate_variant(const SampleContext& ctx, const SharedStages& sh
       } else {
         stage = "score";
         // No judge is bound yet: an extractor that needs one fails the sample with an error saying so.
-        tasks::write_choice_score(rec, tasks::score_choice(protocol, tasks::choice_item_of_record(rec), ctx.seed));
+        tasks::write_choice_score(rec, tasks::score_choice(protocol, tasks::choice_item_of_record(rec), ctx.seed, ctx.choice_judge));
       }
     } catch (const std::exception& e) {
       error = {{"stage", stage}, {"message", e.what()}};

@@ -48,6 +48,7 @@ struct SampleContext {
   int max_new_tokens = 0;    // generation limit
   std::string preprocess;    // the frame geometry's name, for records
   uint64_t seed = 0;         // the run's seed: extractors' guesses draw from it
+  tasks::ChoiceJudge choice_judge;  // the judge extractors may ask; empty without --judge-url
 };
 
 // Renders the protocol's prompt for the decoded frames (subtitles at their times) and takes the

@@ -146,3 +146,49 @@ TEST_CASE("ppbench judge scores open-ended answers through the cache and offline
       CHECK(read_file(e.path().string()).find(kKey) == std::string::npos);
     }
 }
+
+TEST_CASE("an extractor's judge fallback runs through --judge-url and the cache, and fails clearly without", "[cli][judge]") {
+  TempDir dir("choice_judge");
+  const std::string data = dir / "data";
+  REQUIRE(run_ppbench({"synth", "--out", data, "--layouts", "mvbench", "--frames", "24"}).exit_code == 0);
+  const std::vector<std::string> base = {"run",   "--data-root", data,   "--tasks", "mvbench", "--protocol", "vlmeval",
+                                         "--methods", "avgpool3d", "--frames", "4", "--budget", "128",
+                                         "--limit", "2", "--threads", "2"};
+  // Without a judge every sample is recorded with an error that says what to configure.
+  auto args = base;
+  args.insert(args.end(), {"--out", dir / "no_judge"});
+  auto r = run_ppbench(args);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& l : read_lines(dir / "no_judge/samples.jsonl")) {
+    const json rec = json::parse(l);
+    REQUIRE(rec["error"].is_object());
+    CHECK(rec["error"]["stage"] == "score");
+    CHECK_THAT(rec["error"]["message"].get<std::string>(), Catch::Contains("needs a judge"));
+  }
+
+  ::setenv("PPB_E2E_CHOICE_KEY", kKey, 1);
+  JudgeServer server(kKey);
+  auto judged = base;
+  judged.insert(judged.end(), {"--judge-url", server.url(), "--judge-cache", dir / "judge.sqlite", "--api-key-env",
+                               "PPB_E2E_CHOICE_KEY"});
+  args = judged;
+  args.insert(args.end(), {"--out", dir / "judged"});
+  r = run_ppbench(args);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& l : read_lines(dir / "judged/samples.jsonl")) {
+    const json rec = json::parse(l);
+    INFO(rec.dump());
+    CHECK(rec["error"].is_null());
+    CHECK(rec["parse_rule"].is_string());
+  }
+  // A second run asks the judge nothing new: every reply comes from the cache.
+  const int64_t asked = server.stats()["requests"].get<int64_t>();
+  CHECK(asked > 0);  // the tiny model's answers name no option: the judge was asked
+  args = judged;
+  args.insert(args.end(), {"--out", dir / "judged_again"});
+  REQUIRE(run_ppbench(args).exit_code == 0);
+  CHECK(server.stats()["requests"].get<int64_t>() == asked);
+  CHECK(read_file(dir / "judged_again/samples.jsonl").find(kKey) == std::string::npos);
+}

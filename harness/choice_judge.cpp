@@ -1,0 +1,56 @@
+#include "harness/choice_judge.h"
+
+#include <mutex>
+#include <stdexcept>
+
+#include "metrics/judge_cache.h"
+#include "metrics/judge_client.h"
+#include "tasks/judge_template.h"
+#include "tasks/prompt_template.h"
+
+namespace ppb::harness {
+
+tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& o) {
+  if (o.url.empty()) return {};
+  auto cache = std::make_shared<metrics::JudgeCache>(o.cache.empty() ? metrics::default_judge_cache_path() : o.cache);
+  metrics::JudgeClientOptions client;
+  client.base_url = o.url;
+  client.model = o.model;
+  client.api_key_env = o.api_key_env;
+  client.api_key_file_env = o.api_key_env + "_FILE";
+  client.concurrency = 1;
+  const nlohmann::json params{{"temperature", client.temperature}, {"max_tokens", client.max_tokens}};
+  auto lock = std::make_shared<std::mutex>();
+  return [=](const tasks::ChoiceJudgeQuery& q) -> std::string {
+    const auto messages = tasks::render_judge_template(
+        o.template_text, "judges/choice_extraction.txt",
+        {{"question", q.question}, {"options", tasks::format_options(q.options)}, {"prediction", q.response}});
+    nlohmann::json mj = nlohmann::json::array();
+    metrics::JudgeRequest request;
+    for (const auto& m : messages) {
+      mj.push_back({{"role", m.role}, {"content", m.content}});
+      request.messages.push_back({m.role, m.content});
+    }
+    const std::string key = metrics::judge_cache_key(client.model, mj, params);
+    std::lock_guard<std::mutex> guard(*lock);
+    if (const auto hit = cache->get(key)) return hit->content;
+    request.id = key;
+    const metrics::JudgeResponse r = metrics::run_judge_batch(client, {request}).at(0);
+    if (r.outcome != metrics::JudgeOutcome::ok)
+      throw std::runtime_error("choice judge " + client.model + ": " + r.outcome_name + ": " + r.error);
+    metrics::CachedJudgement c;
+    c.model_requested = client.model;
+    c.model_resolved = r.model;
+    c.system_fingerprint = r.system_fingerprint;
+    c.content = r.content;
+    c.finish_reason = r.finish_reason;
+    c.outcome = r.outcome_name;
+    c.prompt_tokens = r.prompt_tokens;
+    c.completion_tokens = r.completion_tokens;
+    c.response_body = r.raw_body;
+    cache->put(key, c);
+    return r.content;
+  };
+}
+
+}  // namespace ppb::harness
