@@ -38,17 +38,7 @@ tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& o) {
     const metrics::JudgeResponse r = metrics::run_judge_batch(client, {request}).at(0);
     if (r.outcome != metrics::JudgeOutcome::ok)
       throw std::runtime_error("choice judge " + client.model + ": " + r.outcome_name + ": " + r.error);
-    metrics::CachedJudgement c;
-    c.model_requested = client.model;
-    c.model_resolved = r.model;
-    c.system_fingerprint = r.system_fingerprint;
-    c.content = r.content;
-    c.finish_reason = r.finish_reason;
-    c.outcome = r.outcome_name;
-    c.prompt_tokens = r.prompt_tokens;
-    c.completion_tokens = r.completion_tokens;
-    c.response_body = r.raw_body;
-    cache->put(key, c);
+    cache->put(key, metrics::cached_judgement_of(r, client.model));
     return r.content;
   };
 }

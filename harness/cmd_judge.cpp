@@ -14,6 +14,7 @@
 #include "harness/cli_options.h"
 #include "harness/commands.h"
 #include "harness/run_config.h"
+#include "harness/run_context.h"
 #include "metrics/judge_cache.h"
 #include "metrics/judge_client.h"
 #include "metrics/judge_pricing.h"
@@ -80,11 +81,9 @@ int cmd_judge(const Args& args, const Args&) {
   const fs::path run = vm["run"].as<std::string>();
   for (const char* f : {"samples.jsonl", "config.json"})
     if (!fs::exists(run / f)) throw std::runtime_error("judge: no " + std::string(f) + " in " + run.string());
-  RunConfig cfg;
-  apply_json(cfg, read_json_file((run / "config.json").string(), "run configuration"), (run / "config.json").string());
+  const RunConfig cfg = read_run_config(run.string());
   tasks::TaskRegistry registry;
-  tasks::register_builtin_tasks(registry, cfg.tasks_dir.empty() ? tasks::default_tasks_dir() : cfg.tasks_dir,
-                                cfg.prompts_dir);
+  register_run_tasks(registry, cfg);
   reports::LoadedRecords loaded = reports::load_records((run / "samples.jsonl").string());
   auto& records = loaded.records;
 
@@ -145,19 +144,8 @@ int cmd_judge(const Args& args, const Args&) {
       std::fprintf(stderr, "ppbench judge: %zu judgements from %s (%zu from the cache)\n", requests.size(),
                    model.c_str(), pending.size() - requests.size());
       for (auto& r : metrics::run_judge_batch(client, requests)) {
-        if (r.outcome == metrics::JudgeOutcome::ok) {
-          metrics::CachedJudgement c;
-          c.model_requested = model;
-          c.model_resolved = r.model;
-          c.system_fingerprint = r.system_fingerprint;
-          c.content = r.content;
-          c.finish_reason = r.finish_reason;
-          c.outcome = r.outcome_name;
-          c.prompt_tokens = r.prompt_tokens;
-          c.completion_tokens = r.completion_tokens;
-          c.response_body = r.raw_body;
-          cache.put(r.id, c);  // failures are not cached: the next run asks again
-        }
+        // Failures are not cached: the next run asks again.
+        if (r.outcome == metrics::JudgeOutcome::ok) cache.put(r.id, metrics::cached_judgement_of(r, model));
         fresh.emplace(r.id, std::move(r));
       }
     }

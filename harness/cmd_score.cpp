@@ -12,6 +12,7 @@
 #include "harness/cli_options.h"
 #include "harness/commands.h"
 #include "harness/run_config.h"
+#include "harness/run_context.h"
 #include "reports/run_report.h"
 #include "reports/sample_records.h"
 #include "tasks/choice_scoring.h"
@@ -41,11 +42,9 @@ int cmd_score(const Args& args, const Args&) {
   const fs::path run = vm["run"].as<std::string>();
   for (const char* f : {"samples.jsonl", "context.json", "config.json"})
     if (!fs::exists(run / f)) throw std::runtime_error("score: no " + std::string(f) + " in " + run.string());
-  RunConfig cfg;
-  apply_json(cfg, read_json_file((run / "config.json").string(), "run configuration"), (run / "config.json").string());
+  const RunConfig cfg = read_run_config(run.string());
   tasks::TaskRegistry registry;
-  tasks::register_builtin_tasks(registry, cfg.tasks_dir.empty() ? tasks::default_tasks_dir() : cfg.tasks_dir,
-                                cfg.prompts_dir);
+  register_run_tasks(registry, cfg);
 
   const reports::LoadedRecords loaded = reports::load_records((run / "samples.jsonl").string());
   std::map<std::string, const tasks::Protocol*> protocol_of;  // by task

@@ -67,7 +67,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   check_resumable(config_path, cfg);
 
   tasks::TaskRegistry task_registry;
-  tasks::register_builtin_tasks(task_registry, cfg.tasks_dir, cfg.prompts_dir);
+  register_run_tasks(task_registry, cfg);
   std::vector<const tasks::Task*> run_tasks;
   for (const auto& name : cfg.tasks) run_tasks.push_back(&task_registry.get(name));
   std::vector<const model::TokenReducer*> reducers;

@@ -1,5 +1,7 @@
 #include "harness/run_config.h"
 
+#include "common/json_file.h"
+
 #include <set>
 #include <stdexcept>
 
@@ -88,6 +90,13 @@ nlohmann::json plan_fields(const RunConfig& c) {
           {"dtype", c.dtype},
           {"protocol", c.protocol},
           {"prompts_dir", c.prompts_dir}};
+}
+
+RunConfig read_run_config(const std::string& run_dir) {
+  const std::string path = run_dir + "/config.json";
+  RunConfig c;
+  apply_json(c, read_json_file(path, "run configuration"), path);
+  return c;
 }
 
 }  // namespace ppb::harness

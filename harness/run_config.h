@@ -40,6 +40,9 @@ struct RunConfig {
 nlohmann::json to_json(const RunConfig& c);
 // Overlays the keys present in `j` onto `c`; an unknown key is an error naming `where`.
 void apply_json(RunConfig& c, const nlohmann::json& j, const std::string& where);
+// The configuration a run folder was made with (RUN/config.json).
+RunConfig read_run_config(const std::string& run_dir);
+
 // The keys whose change makes earlier records of a run incomparable.
 nlohmann::json plan_fields(const RunConfig& c);
 

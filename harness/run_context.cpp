@@ -14,6 +14,11 @@
 
 namespace ppb::harness {
 
+void register_run_tasks(tasks::TaskRegistry& registry, const RunConfig& cfg) {
+  tasks::register_builtin_tasks(registry, cfg.tasks_dir.empty() ? tasks::default_tasks_dir() : cfg.tasks_dir,
+                                cfg.prompts_dir);
+}
+
 const tasks::Protocol& run_protocol(const tasks::Task& t, const RunConfig& cfg) {
   return t.spec.protocol(cfg.protocol.empty() ? t.spec.default_protocol : cfg.protocol);
 }

@@ -11,6 +11,8 @@
 
 namespace ppb::harness {
 
+// The built-in tasks from the run's tasks folder (default when empty) and prompts folder.
+void register_run_tasks(tasks::TaskRegistry& registry, const RunConfig& cfg);
 // The protocol a task runs under in this run: the configured one, or the task's default.
 const tasks::Protocol& run_protocol(const tasks::Task& t, const RunConfig& cfg);
 // Build, library and machine facts (no times, so that repeated runs give the same bytes).

@@ -10,23 +10,25 @@
 #include <sstream>
 
 namespace ppb::metrics {
-namespace {
 
-std::string trim(const std::string& s) {
+std::string trim_space(const std::string& s) {
   size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return s.substr(b, e - b);
 }
 
-std::string lower(std::string s) {
+std::string lower_ascii(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
+namespace {
+
+
 // A plain non-negative decimal number filling the whole (trimmed) string.
 std::optional<double> parse_number(const std::string& raw) {
-  const std::string s = trim(raw);
+  const std::string s = trim_space(raw);
   if (s.empty()) return std::nullopt;
   for (char c : s)
     if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') return std::nullopt;
@@ -39,7 +41,7 @@ std::optional<double> parse_number(const std::string& raw) {
 int month_index(const char* name) {
   static const char* const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                        "jul", "aug", "sep", "oct", "nov", "dec"};
-  const std::string m = lower(name);
+  const std::string m = lower_ascii(name);
   for (int i = 0; i < 12; ++i)
     if (m == months[i]) return i;
   return -1;
@@ -70,7 +72,7 @@ std::string format_seconds(double s) {
 bool is_retryable_status(long status) { return status == 408 || status == 409 || status == 429 || status >= 500; }
 
 std::optional<bool> parse_should_retry(const std::string& value) {
-  const std::string v = lower(trim(value));
+  const std::string v = lower_ascii(trim_space(value));
   if (v == "true") return true;
   if (v == "false") return false;
   return std::nullopt;
@@ -83,19 +85,19 @@ std::optional<double> parse_retry_after_ms(const std::string& value) {
 }
 
 std::optional<std::time_t> parse_http_date(const std::string& raw) {
-  const std::string s = trim(raw);
+  const std::string s = trim_space(raw);
   char wday[16] = {0}, mon[8] = {0}, zone[8] = {0};
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0, n = 0;
   // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
   if (std::sscanf(s.c_str(), "%15[A-Za-z], %d %7s %d %d:%d:%d %7s%n", wday, &day, mon, &year, &hh, &mm, &ss, zone,
                   &n) == 8 &&
-      static_cast<size_t>(n) == s.size() && lower(zone) == "gmt")
+      static_cast<size_t>(n) == s.size() && lower_ascii(zone) == "gmt")
     return make_utc(year, month_index(mon), day, hh, mm, ss);
   // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
   n = 0;
   if (std::sscanf(s.c_str(), "%15[A-Za-z], %d-%3[A-Za-z]-%d %d:%d:%d %7s%n", wday, &day, mon, &year, &hh, &mm, &ss,
                   zone, &n) == 8 &&
-      static_cast<size_t>(n) == s.size() && lower(zone) == "gmt") {
+      static_cast<size_t>(n) == s.size() && lower_ascii(zone) == "gmt") {
     if (year < 100) year += year < 70 ? 2000 : 1900;
     return make_utc(year, month_index(mon), day, hh, mm, ss);
   }

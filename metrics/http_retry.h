@@ -57,4 +57,8 @@ double backoff_delay_s(int retry_index, double jitter_u01, const RetryPolicy& po
 RetryDecision decide_retry(const AttemptResult& attempt, const RetryPolicy& policy, double jitter_u01,
                            std::time_t now);
 
+// Header text helpers shared with the client: ASCII whitespace trimmed; ASCII letters lower-cased.
+std::string trim_space(const std::string& s);
+std::string lower_ascii(std::string s);
+
 }  // namespace ppb::metrics

@@ -322,4 +322,18 @@ void require_cached(const JudgeCache& cache, const std::vector<std::string>& nee
                            "the cache, file " + cache.path() + "; missing keys: " + list);
 }
 
+CachedJudgement cached_judgement_of(const JudgeResponse& r, const std::string& model_requested) {
+  CachedJudgement c;
+  c.model_requested = model_requested;
+  c.model_resolved = r.model;
+  c.system_fingerprint = r.system_fingerprint;
+  c.content = r.content;
+  c.finish_reason = r.finish_reason;
+  c.outcome = r.outcome_name;
+  c.prompt_tokens = r.prompt_tokens;
+  c.completion_tokens = r.completion_tokens;
+  c.response_body = r.raw_body;
+  return c;
+}
+
 }  // namespace ppb::metrics

@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metrics/judge_client.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -54,6 +56,9 @@ struct CachedJudgement {
   std::string created_at;          // UTC ISO 8601 time of the call; put() fills it when empty
   std::string response_body;       // the raw HTTP response body, as text
 };
+
+// The cache entry of a successful client response to a request that named `model_requested`.
+CachedJudgement cached_judgement_of(const JudgeResponse& response, const std::string& model_requested);
 
 // The current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso();

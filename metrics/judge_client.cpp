@@ -30,17 +30,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -84,7 +73,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   if (line.rfind("HTTP/", 0) == 0) {
     t->headers.clear();  // a new response (after 100-continue or a redirect)
   } else if (const size_t colon = line.find(':'); colon != std::string::npos) {
-    t->headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    t->headers[lower_ascii(trim_space(line.substr(0, colon)))] = trim_space(line.substr(colon + 1));
   }
   return size * n;
 }
@@ -229,7 +218,7 @@ bool model_id_is_dated(const std::string& model) {
 
 std::string read_judge_api_key(const JudgeClientOptions& o) {
   if (!o.api_key_env.empty()) {
-    if (const char* v = std::getenv(o.api_key_env.c_str()); v && !trim(v).empty()) return trim(v);
+    if (const char* v = std::getenv(o.api_key_env.c_str()); v && !trim_space(v).empty()) return trim_space(v);
   }
   if (!o.api_key_file_env.empty()) {
     if (const char* path = std::getenv(o.api_key_file_env.c_str()); path && *path) {
@@ -237,7 +226,7 @@ std::string read_judge_api_key(const JudgeClientOptions& o) {
       if (!in) throw std::runtime_error("judge client: cannot read the key file named by $" + o.api_key_file_env);
       std::stringstream ss;
       ss << in.rdbuf();
-      const std::string key = trim(ss.str());
+      const std::string key = trim_space(ss.str());
       if (key.empty()) throw std::runtime_error("judge client: the key file named by $" + o.api_key_file_env + " is empty");
       return key;
     }
