@@ -19,7 +19,7 @@ tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& o) {
   client.api_key_env = o.api_key_env;
   client.api_key_file_env = o.api_key_env + "_FILE";
   client.concurrency = 1;
-  const nlohmann::json params{{"temperature", client.temperature}, {"max_tokens", client.max_tokens}};
+  const nlohmann::json params = metrics::judge_request_params(client);
   auto lock = std::make_shared<std::mutex>();
   return [=](const tasks::ChoiceJudgeQuery& q) -> std::string {
     const auto messages = tasks::render_judge_template(

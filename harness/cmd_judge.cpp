@@ -1,17 +1,20 @@
 // ppbench judge: asks the protocol's judge about every recorded answer of the judged tasks of a
-// finished run (open-ended QA, VCG-Bench), through the cache, and rewrites the report. The raw
-// judge replies go into the records; the report parses them under the protocol's policy, so a
-// re-parse never needs the network.
+// finished run (open-ended QA, VCG-Bench, DREAM-1K; judge_plan.h says what each needs), through
+// the cache, and rewrites the report. The raw judge replies go into the records; the report
+// parses them under the protocol's policy, so a re-parse never needs the network.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "common/json_file.h"
 #include "harness/cli_options.h"
+#include "harness/judge_plan.h"
 #include "harness/commands.h"
 #include "harness/run_config.h"
 #include "harness/run_context.h"
@@ -20,7 +23,6 @@
 #include "metrics/judge_pricing.h"
 #include "reports/run_report.h"
 #include "reports/sample_records.h"
-#include "tasks/judge_template.h"
 #include "tasks/task_registry.h"
 
 namespace fs = std::filesystem;
@@ -28,26 +30,34 @@ namespace fs = std::filesystem;
 namespace ppb::harness {
 namespace {
 
-std::string text_of(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-// The placeholders a judge template may use, from one record.
-std::map<std::string, std::string> judge_fields(const nlohmann::json& rec) {
-  return {{"question", text_of(rec, "question")},   {"answer", text_of(rec, "target")},
-          {"prediction", text_of(rec, "response")}, {"question_1", text_of(rec, "question")},
-          {"question_2", text_of(rec, "question_2")}, {"prediction_1", text_of(rec, "response")},
-          {"prediction_2", text_of(rec, "response_2")}};
-}
-
-
-// One judgement to obtain: which record and dimension it belongs to, and its cache key.
+// One judgement to obtain: which record it belongs to, what to ask, and how it is sent.
 struct Pending {
   size_t record = 0;
-  std::string dimension;
+  JudgeAsk ask;
+  std::string model;
+  int max_tokens = 0;
   std::string key;
   nlohmann::json messages;
 };
+
+// Requests that share the model and generation parameters go out as one batch.
+using BatchKey = std::tuple<std::string, int, int>;  // model, max_tokens, retry (the seed)
+
+nlohmann::json judgement_from_cache(const metrics::CachedJudgement& c) {
+  return {{"outcome", c.outcome},          {"content", c.content},
+          {"model", c.model_resolved},     {"system_fingerprint", c.system_fingerprint},
+          {"prompt_tokens", c.prompt_tokens}, {"completion_tokens", c.completion_tokens},
+          {"cached", true}};
+}
+
+nlohmann::json judgement_from_response(const metrics::JudgeResponse& r) {
+  nlohmann::json j = {{"outcome", r.outcome_name},  {"content", r.content},
+                      {"model", r.model},           {"system_fingerprint", r.system_fingerprint},
+                      {"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
+                      {"cached", false},            {"attempts", r.attempts}};
+  if (r.outcome != metrics::JudgeOutcome::ok) j["error"] = r.error;
+  return j;
+}
 
 }  // namespace
 
@@ -60,7 +70,7 @@ int cmd_judge(const Args& args, const Args&) {
       "judge-concurrency", po::value<int>()->default_value(8), "requests in flight at once")(
       "judge-cache", po::value<std::string>(), "SQLite cache of judge replies [$PPBENCH_CACHE_DIR/judge.sqlite]")(
       "judge-offline", "read only the cache; fail listing the judgements it lacks")(
-      "judge-max-tokens", po::value<int>()->default_value(64), "max_tokens of each judge call")(
+      "judge-max-tokens", po::value<int>(), "max_tokens of each judge call [the protocol's judge_max_tokens]")(
       "judge-timeout", po::value<double>()->default_value(60.0), "seconds per attempt")(
       "judge-attempts", po::value<int>()->default_value(5), "attempts per judgement, the first included")(
       "azure-deployment", po::value<std::string>(), "Azure: deployment name (URL form and api-key header)")(
@@ -71,8 +81,9 @@ int cmd_judge(const Args& args, const Args&) {
   po::variables_map vm;
   if (!parse_command(args, o,
                      {"ppbench judge RUN [--judge-url URL] [--judge-model ID] [--judge-offline]",
-                      "Judges the recorded answers of RUN's judged tasks (open-ended QA, VCG-Bench) with each\n"
-                      "protocol's judge templates, temperature 0, through the cache; records gain `judgements`\n"
+                      "Judges the recorded answers of RUN's judged tasks (open-ended QA, VCG-Bench, DREAM-1K's\n"
+                      "event extraction and entailment) with each protocol's judge templates, temperature 0,\n"
+                      "through the cache; records gain `judgements`\n"
                       "(raw reply, outcome, resolved model, usage, cached), RUN/judge_usage.json holds calls,\n"
                       "cache hits, tokens and estimated cost per task, and the report is rewritten. The key is\n"
                       "read from the environment and written nowhere."},
@@ -90,7 +101,6 @@ int cmd_judge(const Args& args, const Args&) {
   metrics::JudgeClientOptions client;
   client.base_url = vm["judge-url"].as<std::string>();
   client.concurrency = vm["judge-concurrency"].as<int>();
-  client.max_tokens = vm["judge-max-tokens"].as<int>();
   client.total_timeout_s = vm["judge-timeout"].as<double>();
   client.max_attempts = vm["judge-attempts"].as<int>();
   client.api_key_env = vm["api-key-env"].as<std::string>();
@@ -99,82 +109,94 @@ int cmd_judge(const Args& args, const Args&) {
     client.azure = true;
     client.azure_deployment = vm["azure-deployment"].as<std::string>();
   }
-  const nlohmann::json params{{"temperature", client.temperature}, {"max_tokens", client.max_tokens}};
-
-  // Every (record, dimension) of a judged task, grouped by the judge model that answers it.
-  std::map<std::string, std::vector<Pending>> by_model;
-  for (size_t i = 0; i < records.size(); ++i) {
-    const auto& rec = records[i];
-    const tasks::Task& t = registry.get(rec.at("task").get<std::string>());
-    if (t.spec.family != "open_ended_judged" && t.spec.family != "vcg_judged") continue;
-    if (!rec["error"].is_null()) continue;
-    const tasks::Protocol& p = t.spec.protocol(rec.at("protocol").get<std::string>());
-    const std::string model = vm.count("judge-model") ? vm["judge-model"].as<std::string>() : p.judge_model;
-    for (const auto& [dimension, file] : p.judge_templates) {
-      nlohmann::json messages = nlohmann::json::array();
-      for (const auto& m : tasks::render_judge_template(t.template_text(file), file, judge_fields(rec)))
-        messages.push_back({{"role", m.role}, {"content", m.content}});
-      by_model[model].push_back({i, dimension, metrics::judge_cache_key(model, messages, params), messages});
-    }
-  }
 
   metrics::JudgeCache cache(vm.count("judge-cache") ? vm["judge-cache"].as<std::string>()
                                                     : metrics::default_judge_cache_path());
   const metrics::JudgePrices prices = metrics::JudgePrices::load(metrics::default_judge_prices_path());
   std::map<std::string, metrics::UsageTally> usage;
   int64_t failed = 0;
-  for (auto& [model, pending] : by_model) {
-    std::vector<std::string> keys;
-    for (const auto& p : pending) keys.push_back(p.key);
-    if (vm.count("judge-offline")) metrics::require_cached(cache, keys);
-    const auto cached = cache.get_many(keys);
-    std::vector<metrics::JudgeRequest> requests;
-    std::vector<size_t> asked;  // index into `pending` of each request
-    for (size_t k = 0; k < pending.size(); ++k) {
-      if (cached.count(pending[k].key)) continue;
-      metrics::JudgeRequest r;
-      r.id = pending[k].key;
-      for (const auto& m : pending[k].messages) r.messages.push_back({m["role"], m["content"]});
-      requests.push_back(std::move(r));
-      asked.push_back(k);
-    }
-    std::map<std::string, metrics::JudgeResponse> fresh;
-    if (!requests.empty()) {
-      client.model = model;
-      std::fprintf(stderr, "ppbench judge: %zu judgements from %s (%zu from the cache)\n", requests.size(),
-                   model.c_str(), pending.size() - requests.size());
-      for (auto& r : metrics::run_judge_batch(client, requests)) {
-        // Failures are not cached: the next run asks again.
-        if (r.outcome == metrics::JudgeOutcome::ok) cache.put(r.id, metrics::cached_judgement_of(r, model));
-        fresh.emplace(r.id, std::move(r));
+
+  // This pass judges afresh: earlier judgements (maybe of another judge model) are replaced.
+  std::vector<size_t> judged;
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto& rec = records[i];
+    const tasks::Task& t = registry.get(rec.at("task").get<std::string>());
+    if (t.spec.protocol(rec.at("protocol").get<std::string>()).judge_templates.empty()) continue;
+    rec.erase("judgements");
+    if (rec["error"].is_null()) judged.push_back(i);
+  }
+  // Rounds: each asks what the records still need given the replies so far (DREAM-1K's second
+  // step and re-asks of unusable replies come in later rounds). Every round asks something new,
+  // and re-asks are bounded, so the loop ends.
+  for (int round = 1;; ++round) {
+    std::map<BatchKey, std::vector<Pending>> batches;
+    for (size_t i : judged) {
+      const auto& rec = records[i];
+      const tasks::Task& t = registry.get(rec["task"].get<std::string>());
+      const tasks::Protocol& p = t.spec.protocol(rec["protocol"].get<std::string>());
+      const std::string model = vm.count("judge-model") ? vm["judge-model"].as<std::string>() : p.judge_model;
+      const int max_tokens = vm.count("judge-max-tokens") ? vm["judge-max-tokens"].as<int>() : p.judge_max_tokens;
+      for (JudgeAsk& ask : next_judge_asks(rec, t, p)) {
+        Pending pending{i, std::move(ask), model, max_tokens, "", nlohmann::json::array()};
+        for (const auto& m : pending.ask.messages) pending.messages.push_back({{"role", m.role}, {"content", m.content}});
+        batches[{model, max_tokens, pending.ask.retry}].push_back(std::move(pending));
       }
     }
-    for (const auto& p : pending) {
-      auto& rec = records[p.record];
-      const std::string task = rec["task"].get<std::string>();
-      nlohmann::json j;
-      if (const auto c = cached.find(p.key); c != cached.end()) {
-        j = {{"outcome", c->second.outcome},       {"content", c->second.content},
-             {"model", c->second.model_resolved},  {"system_fingerprint", c->second.system_fingerprint},
-             {"prompt_tokens", c->second.prompt_tokens}, {"completion_tokens", c->second.completion_tokens},
-             {"cached", true}};
-        usage[task].add(c->second.model_resolved.empty() ? model : c->second.model_resolved, c->second.prompt_tokens,
-                        c->second.completion_tokens, true, prices);
-      } else {
-        const metrics::JudgeResponse& r = fresh.at(p.key);
-        j = {{"outcome", r.outcome_name},  {"content", r.content},
-             {"model", r.model},           {"system_fingerprint", r.system_fingerprint},
-             {"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
-             {"cached", false},            {"attempts", r.attempts}};
-        if (r.outcome != metrics::JudgeOutcome::ok) {
-          j["error"] = r.error;
-          ++failed;
+    if (batches.empty()) break;
+    for (auto& [batch, pending] : batches) {
+      client.model = std::get<0>(batch);
+      client.max_tokens = std::get<1>(batch);
+      client.seed = std::get<2>(batch) > 0 ? std::optional<int64_t>(std::get<2>(batch)) : std::nullopt;
+      const nlohmann::json params = metrics::judge_request_params(client);
+      std::vector<std::string> keys;
+      for (auto& p : pending) keys.push_back(p.key = metrics::judge_cache_key(client.model, p.messages, params));
+      if (vm.count("judge-offline")) metrics::require_cached(cache, keys);
+      const auto cached = cache.get_many(keys);
+      std::vector<metrics::JudgeRequest> requests;
+      for (const auto& p : pending) {
+        if (cached.count(p.key)) continue;
+        metrics::JudgeRequest r;
+        r.id = p.key;
+        for (const auto& m : p.ask.messages) r.messages.push_back({m.role, m.content});
+        requests.push_back(std::move(r));
+      }
+      std::map<std::string, metrics::JudgeResponse> fresh;
+      if (!requests.empty()) {
+        std::fprintf(stderr, "ppbench judge: round %d: %zu judgements from %s%s (%zu from the cache)\n", round,
+                     requests.size(), client.model.c_str(),
+                     client.seed ? (", re-ask " + std::to_string(*client.seed)).c_str() : "",
+                     pending.size() - requests.size());
+        for (auto& r : metrics::run_judge_batch(client, requests)) {
+          // Failures are not cached: the next run asks again.
+          if (r.outcome == metrics::JudgeOutcome::ok) cache.put(r.id, metrics::cached_judgement_of(r, client.model));
+          fresh.emplace(r.id, std::move(r));
         }
-        usage[task].add(r.model.empty() ? model : r.model, r.prompt_tokens, r.completion_tokens, false, prices);
       }
-      j["model_requested"] = model;
-      j["key"] = p.key;
-      rec["judgements"][p.dimension] = j;
+      for (const auto& p : pending) {
+        auto& rec = records[p.record];
+        const std::string task = rec["task"].get<std::string>();
+        nlohmann::json j;
+        if (const auto c = cached.find(p.key); c != cached.end()) {
+          j = judgement_from_cache(c->second);
+          usage[task].add(c->second.model_resolved.empty() ? client.model : c->second.model_resolved,
+                          c->second.prompt_tokens, c->second.completion_tokens, true, prices);
+        } else {
+          const metrics::JudgeResponse& r = fresh.at(p.key);
+          j = judgement_from_response(r);
+          failed += r.outcome != metrics::JudgeOutcome::ok;
+          usage[task].add(r.model.empty() ? client.model : r.model, r.prompt_tokens, r.completion_tokens, false, prices);
+        }
+        j["model_requested"] = client.model;
+        j["key"] = p.key;
+        if (p.ask.retry > 0) {
+          // A re-ask keeps the replies it replaces, with the reason each was not used.
+          const nlohmann::json& before = rec["judgements"][p.ask.dimension];
+          j["retry"] = p.ask.retry;
+          j["rejected"] = before.value("rejected", nlohmann::json::array());
+          j["rejected"].push_back({{"content", before.value("content", "")}, {"reason", p.ask.rejected_reason}});
+        }
+        rec["judgements"][p.ask.dimension] = std::move(j);
+      }
     }
   }
   std::string out;

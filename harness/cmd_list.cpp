@@ -61,8 +61,9 @@ int cmd_list(const Args& args, const Args&) {
                       tasks::builtin_extractors().get(p.extractor).description.c_str(),
                       p.option_format == "paren" ? "(A) text" : "A. text");
         for (const auto& [dimension, file] : p.judge_templates)
-          std::printf("  judge:           %s on %s, template %s, parsed as %s\n", p.judge_model.c_str(),
-                      dimension.c_str(), file.c_str(), p.judge_parse.c_str());
+          std::printf("  judge:           %s on %s, template %s, parsed as %s, max_tokens %d%s\n",
+                      p.judge_model.c_str(), dimension.c_str(), file.c_str(), p.judge_parse.c_str(), p.judge_max_tokens,
+                      p.judge_parse_retries > 0 ? (", " + std::to_string(p.judge_parse_retries) + " re-asks").c_str() : "");
         std::printf("  metrics:         %s; denominator %s; %s average over sub-tasks%s%s\n  fingerprint:     %s\n",
                     metrics.c_str(), p.denominator.c_str(), p.aggregation.c_str(),
                     breakdowns.empty() ? "" : "; by ", breakdowns.c_str(), task.fingerprint(pname).substr(0, 16).c_str());

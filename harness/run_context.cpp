@@ -47,7 +47,9 @@ void write_run_context(const RunConfig& cfg, const std::vector<std::string>& arg
   ctx["model_fingerprint"] = model.at("fingerprint");
   ctx["model"] = model;
   ctx["budget_plans"] = budget_plans;
-  ctx["judge_models"] = nlohmann::json::array();  // no task of this run calls a judge
+  // The judge this run binds for extractors that ask one (E8); `ppbench judge` records the models
+  // it uses in the records and the report.
+  ctx["judge_models"] = cfg.judge_url.empty() ? nlohmann::json::array() : nlohmann::json::array({cfg.judge_model});
   nlohmann::json task_info = nlohmann::json::object();
   for (const auto* t : run_tasks) {
     const tasks::Protocol& p = run_protocol(*t, cfg);

@@ -196,4 +196,59 @@ GroupedEstimate grouped_estimate(const std::vector<double>& values, const std::v
   return out;
 }
 
+namespace {
+double f1_of_means(double p, double r) { return p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0; }
+}  // namespace
+
+Estimate f1_estimate(const std::vector<double>& precision, const std::vector<double>& recall,
+                     const std::vector<std::string>& groups, bool macro, const BootstrapOptions& options) {
+  check_options(options);
+  if (precision.size() != recall.size() || groups.size() != precision.size())
+    throw std::invalid_argument("F1 estimate: " + std::to_string(precision.size()) + " precisions, " +
+                                std::to_string(recall.size()) + " recalls and " + std::to_string(groups.size()) +
+                                " group names");
+  Estimate e;
+  if (precision.empty()) return e;
+  // Strata of item indices: one per group (macro) or one for everything (micro).
+  std::map<std::string, std::vector<size_t>> by_group;
+  for (size_t i = 0; i < precision.size(); ++i) by_group[macro ? groups[i] : std::string()].push_back(i);
+  auto f1_of = [&](const std::vector<std::vector<size_t>>& strata) {
+    double p = 0.0, r = 0.0;
+    for (const auto& items : strata) {
+      double ps = 0.0, rs = 0.0;
+      for (size_t i : items) {
+        ps += precision[i];
+        rs += recall[i];
+      }
+      p += ps / static_cast<double>(items.size());
+      r += rs / static_cast<double>(items.size());
+    }
+    const auto k = static_cast<double>(strata.size());
+    return f1_of_means(p / k, r / k);
+  };
+  std::vector<std::vector<size_t>> strata;
+  for (auto& entry : by_group) strata.push_back(std::move(entry.second));
+  e.n = static_cast<int64_t>(precision.size());
+  e.mean = f1_of(strata);
+  std::mt19937_64 rng(options.seed);
+  std::vector<double> stats;
+  stats.reserve(static_cast<size_t>(options.resamples));
+  std::vector<std::vector<size_t>> drawn(strata.size());
+  for (int b = 0; b < options.resamples; ++b) {
+    for (size_t g = 0; g < strata.size(); ++g) {
+      drawn[g].clear();
+      for (size_t k = 0; k < strata[g].size(); ++k) drawn[g].push_back(strata[g][draw_index(rng, strata[g].size())]);
+    }
+    stats.push_back(f1_of(drawn));
+  }
+  e.se = stats.size() > 1 ? standard_error(stats) * std::sqrt(static_cast<double>(stats.size())) : 0.0;
+  e.se_clustered = e.se;
+  const Interval ci = percentile_interval(std::move(stats), options.level);
+  e.ci_low = ci.low;
+  e.ci_high = ci.high;
+  e.resamples = options.resamples;
+  e.seed = options.seed;
+  return e;
+}
+
 }  // namespace ppb::metrics

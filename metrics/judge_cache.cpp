@@ -98,6 +98,13 @@ std::string judge_cache_key(const std::string& model, const nlohmann::json& mess
   return sha256_hex(judge_cache_canonical_request(model, messages, params));
 }
 
+nlohmann::json judge_request_params(const JudgeClientOptions& options) {
+  nlohmann::json params{{"temperature", options.temperature}};
+  if (options.max_tokens > 0) params["max_tokens"] = options.max_tokens;
+  if (options.seed) params["seed"] = *options.seed;
+  return params;
+}
+
 std::string utc_now_iso() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

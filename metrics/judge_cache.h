@@ -42,6 +42,9 @@ namespace ppb::metrics {
 std::string judge_cache_canonical_request(const std::string& model, const nlohmann::json& messages,
                                           const nlohmann::json& params);
 std::string judge_cache_key(const std::string& model, const nlohmann::json& messages, const nlohmann::json& params);
+// The generation parameters as the client sends them, for `params` above: temperature always,
+// max_tokens when positive, seed when set.
+nlohmann::json judge_request_params(const JudgeClientOptions& options);
 
 // One stored judgement. Empty strings stand for fields the server did not send.
 struct CachedJudgement {

@@ -269,27 +269,54 @@ VcgSummary summarize_vcg(const std::array<std::vector<JudgeVerdict>, 5>& verdict
 
 // ---- DREAM-1K ----
 
-EntailmentParse parse_entailment_reply(const std::string& reply, size_t expected_events) {
-  EntailmentParse r;
+namespace {
+// The 'events' list of a DREAM reply: the first '{' to the last '}' read as a Python or JSON
+// literal. Returns nullptr with *reason set when there is none; `root` owns the result.
+const PyValue* events_list(const std::string& reply, const char* what, PyValue* root, std::string* reason) {
   const size_t open = reply.find('{');
   const size_t close = reply.rfind('}');
   if (open == std::string::npos || close == std::string::npos || close < open) {
-    r.reason = "no '{...}' block in the entailment reply";
-    return r;
+    *reason = std::string("no '{...}' block in the ") + what + " reply";
+    return nullptr;
   }
-  PyValue root;
   std::string error;
   PyParseOptions json_too;
   json_too.json_keywords = true;
-  if (!parse_python_literal(reply.substr(open, close - open + 1), &root, &error, json_too)) {
-    r.reason = "entailment reply does not parse (" + error + ")";
-    return r;
+  if (!parse_python_literal(reply.substr(open, close - open + 1), root, &error, json_too)) {
+    *reason = std::string(what) + " reply does not parse (" + error + ")";
+    return nullptr;
   }
-  const PyValue* events = root.get("events");
+  const PyValue* events = root->get("events");
   if (!events || events->kind != PyValue::Kind::list) {
-    r.reason = "entailment reply has no 'events' list";
-    return r;
+    *reason = std::string(what) + " reply has no 'events' list";
+    return nullptr;
   }
+  return events;
+}
+}  // namespace
+
+EventListParse parse_event_list_reply(const std::string& reply) {
+  EventListParse r;
+  PyValue root;
+  const PyValue* events = events_list(reply, "event extraction", &root, &r.reason);
+  if (!events) return r;
+  for (size_t i = 0; i < events->items.size(); ++i) {
+    if (events->items[i].kind != PyValue::Kind::string) {
+      r.reason = "event " + std::to_string(i) + " is a " + py_kind_name(events->items[i].kind) + ", not a string";
+      r.events.clear();
+      return r;
+    }
+    r.events.push_back(events->items[i].text);
+  }
+  r.ok = true;
+  return r;
+}
+
+EntailmentParse parse_entailment_reply(const std::string& reply, size_t expected_events) {
+  EntailmentParse r;
+  PyValue root;
+  const PyValue* events = events_list(reply, "entailment", &root, &r.reason);
+  if (!events) return r;
   for (size_t i = 0; i < events->items.size(); ++i) {
     const PyValue* rel = events->items[i].get("relationship");
     if (!rel || rel->kind != PyValue::Kind::string) {

@@ -103,6 +103,17 @@ struct EntailmentParse {
 };
 EntailmentParse parse_entailment_reply(const std::string& reply, size_t expected_events);
 
+// Reads an event-extraction reply {"events": ["event", ...]} (a Python dict or JSON, optionally
+// inside a code fence or prose: the text from the first '{' to the last '}' is read). Fails,
+// with the reason, when it does not parse, has no 'events' list, or an event is not a string.
+// Blank events are kept: they are what the judge said, and the entailment step judges them.
+struct EventListParse {
+  bool ok = false;
+  std::vector<std::string> events;  // in reply order
+  std::string reason;               // why it failed; "" when ok
+};
+EventListParse parse_event_list_reply(const std::string& reply);
+
 // One video's judgements. recall side: the reference's events judged against the model's
 // description; precision side: the events extracted from the model's description judged
 // against the reference.

@@ -140,6 +140,17 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
           accuracy += dim + " " + fixed(d["mean_score"]["value"].get<double>(), 2);
         }
         if (r["n_awaiting_scoring"].get<int64_t>() > 0) accuracy += " (" + r["n_awaiting_scoring"].dump() + " unjudged)";
+      } else if (r.contains("dream") && r["n_scored"].get<int64_t>() > 0) {
+        const auto& d = r["dream"];
+        accuracy = "F1 " + fixed(100.0 * d["f1"]["value"].get<double>(), 1) + " ± " +
+                   fixed(100.0 * d["f1"]["stderr"].get<double>(), 1) + " (P " +
+                   fixed(100.0 * d["precision"]["value"].get<double>(), 1) + ", R " +
+                   fixed(100.0 * d["recall"]["value"].get<double>(), 1) + ", " + d["aggregation"].get<std::string>() + ")";
+        if (d["n_failed"].get<int64_t>() > 0)
+          notes.push_back(v["method"].get<std::string>() + ": " + d["n_failed"].dump() +
+                          " videos left out of DREAM-1K's scores (judge calls failed or replies stayed unusable; "
+                          "report.json lists them).");
+        if (r["n_awaiting_scoring"].get<int64_t>() > 0) accuracy += " (" + r["n_awaiting_scoring"].dump() + " unjudged)";
       } else if (r.contains("scoring") && r["scoring"] == "judge") {
         accuracy = "awaits judge scoring";
       }

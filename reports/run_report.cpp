@@ -93,12 +93,16 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
     out["n_awaiting_scoring"] = js["n_awaiting_scoring"];
     out["judge"] = js["judge"];
   } else {
-    // DREAM-1K's two-step judging is not wired yet: its records wait.
-    out["n_scored"] = 0;
+    // DREAM-1K: event precision, recall and F1 from the extraction and entailment replies.
+    const auto& spec = context["tasks"][task]["protocol_spec"];
+    const nlohmann::ordered_json ds =
+        dream_scores(scored, spec.value("aggregation", "macro"), scoring_rules(context, task).seed);
+    out["n_scored"] = ds["dream"]["n_videos"];
     out["n_excluded"] = 0;
     out["n_unparsed"] = 0;
     out["scoring"] = "judge";
-    out["n_awaiting_scoring"] = n_scored;
+    out["n_awaiting_scoring"] = ds["n_awaiting_scoring"];
+    out["dream"] = ds["dream"];
   }
   nlohmann::ordered_json tok = nlohmann::ordered_json::object();
   for (const char* f : kTokenFields) {

@@ -42,4 +42,13 @@ LoadedRecords load_records(const std::string& path) {
   return out;
 }
 
+std::vector<std::string> dream_reference_events(const nlohmann::json& record) {
+  std::vector<std::string> events = record.value("events", std::vector<std::string>{});
+  if (events.empty()) {
+    const std::vector<std::string> references = record.value("references", std::vector<std::string>{});
+    if (!references.empty()) events.push_back(references.front());
+  }
+  return events;
+}
+
 }  // namespace ppb::reports

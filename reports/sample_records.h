@@ -20,4 +20,8 @@ struct LoadedRecords {
 };
 LoadedRecords load_records(const std::string& path);
 
+// DREAM-1K's reference events of a record: its `events`, or the reference description as the
+// one event when the list is empty (Tarsier's rule).
+std::vector<std::string> dream_reference_events(const nlohmann::json& record);
+
 }  // namespace ppb::reports

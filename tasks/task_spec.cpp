@@ -57,7 +57,8 @@ Protocol read_protocol(const std::string& name, const nlohmann::json& j, const s
                        const std::string& where) {
   const Fields f(j, where, {"source", "prompt_template", "answer_prefix", "option_format", "frame_policy", "frames",
                             "max_new_tokens", "frames_by", "extractor", "denominator", "aggregation", "breakdowns", "subtitles",
-                            "metrics", "judge_templates", "judge_parse", "judge_model"});
+                            "metrics", "judge_templates", "judge_parse", "judge_model", "judge_max_tokens",
+                            "judge_parse_retries"});
   Protocol p;
   p.name = name;
   f.get("source", p.source);
@@ -112,8 +113,17 @@ Protocol read_protocol(const std::string& name, const nlohmann::json& j, const s
     f.get("judge_parse", p.judge_parse);
     f.get("judge_model", p.judge_model);
     f.choice("judge_parse", p.judge_parse, {"vcg_original", "lmms", "tarsier"});
+    f.get_optional("judge_max_tokens", p.judge_max_tokens);
+    f.get_optional("judge_parse_retries", p.judge_parse_retries);
+    if (p.judge_max_tokens < 1 || p.judge_parse_retries < 0)
+      throw std::runtime_error(where + ": judge_max_tokens must be positive and judge_parse_retries not negative");
+    if (family == "dream_judged")
+      for (const char* step : {"extract_events", "entailment"})
+        if (!p.judge_templates.count(step))
+          throw std::runtime_error(where + ": judge_templates: DREAM-1K's two-step judge needs a template '" +
+                                   std::string(step) + "'");
   } else {
-    for (const char* key : {"judge_templates", "judge_parse", "judge_model"})
+    for (const char* key : {"judge_templates", "judge_parse", "judge_model", "judge_max_tokens", "judge_parse_retries"})
       if (j.contains(key)) throw std::runtime_error(where + ": key '" + key + "' is for judged tasks only");
   }
   p.canonical = j;

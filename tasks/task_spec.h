@@ -34,6 +34,10 @@ struct Protocol {
   std::map<std::string, std::string> judge_templates;
   std::string judge_parse;            // how the judge's reply is parsed: vcg_original, lmms, tarsier
   std::string judge_model;            // the judge model id the protocol was published with
+  int judge_max_tokens = 64;          // max_tokens of each judge call (`ppbench judge --judge-max-tokens` overrides)
+  // Re-asks of a judge reply that does not parse (DREAM-1K: Tarsier re-asks up to 10 times);
+  // each re-ask sends seed = its number, so it is a distinct, cacheable request.
+  int judge_parse_retries = 0;
   nlohmann::json canonical;           // the protocol object as read, for fingerprints
 };
 

@@ -7,13 +7,20 @@ the request counts and the largest number of requests handled at once.
 
 The reply is deterministic: for a last user message with "Predicted Answer:" and "Correct
 Answer:" lines, "{'pred': 'yes', 'score': 4}" when the two lines share a word of three or more
-letters (lower-cased), else "{'pred': 'no', 'score': 1}"; for any other message "{'score': 3}".
+letters (lower-cased), else "{'pred': 'no', 'score': 1}". DREAM-1K messages end with a
+"Description:" line (the text after it, to an "Events:" line or the end): with an "Events:" line
+(a JSON list) the reply is JSON {"events": [{"event", "relationship", "reason"}]}, the
+relationship "entailment" when the event shares such a word with the description, else
+"neutral"; without one it is the Python dict {'events': [...]} of the description's sentences
+(split at '.', blanks stripped, empty ones dropped, at most 10). Any other message gets
+"{'score': 3}".
 
 Faults are asked for in the last user message with a marker [fault:KIND] or
 [fault:KIND:key=value,...]. KIND is a status number (429, 500, 503, 400, ...), quota (429
 insufficient_quota), stall (no answer for stall_s seconds, default 30), reset (the connection is
 reset), malformed (a 200 with a cut JSON body), null (content null), refusal (content null and a
-refusal), length (finish_reason length). Keys: times=N (fault only the first N attempts of that
+refusal), length (finish_reason length), garbage (a normal completion whose text is in no judge
+format). Keys: times=N (fault only the first N attempts of that
 message; by default every attempt), retry_after=S (Retry-After header, verbatim),
 retry_after_ms=M (retry-after-ms header), should_retry=true|false (x-should-retry header).
 
@@ -83,10 +90,27 @@ def judge_reply(text):
         elif s.startswith("Correct Answer:"):
             correct = s[len("Correct Answer:"):]
     if pred is None or correct is None:
-        return "{'score': 3}"
+        return dream_reply(text) or "{'score': 3}"
     if words(pred) & words(correct):
         return "{'pred': 'yes', 'score': 4}"
     return "{'pred': 'no', 'score': 1}"
+
+
+def dream_reply(text):
+    at = text.rfind("Description:")
+    if at < 0:
+        return None
+    body = text[at + len("Description:"):]
+    events_at = body.find("\nEvents:")
+    if events_at < 0:
+        sentences = [x.strip() for x in body.split(".")]
+        return repr({"events": [x for x in sentences if x][:10]})
+    description = body[:events_at]
+    line = body[events_at + len("\nEvents:"):].split("\n", 1)[0]
+    events = json.loads(line)
+    judged = [{"event": e, "relationship": "entailment" if words(e) & words(description) else "neutral",
+               "reason": "shared words" if words(e) & words(description) else "no shared word"} for e in events]
+    return json.dumps({"events": judged})
 
 
 def resolved_model(model):
@@ -206,6 +230,8 @@ class Handler(BaseHTTPRequestHandler):
             content = None
         elif kind == "refusal":
             content, refusal = None, "I can't help with that."
+        elif kind == "garbage":
+            content = "I would rather describe the weather."
         elif kind == "length":
             content, finish = content[:8], "length"
         prompt_tokens = sum(len((m.get("content") or "").split()) for m in req.get("messages", []))

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <cctype>
 #include <fstream>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -23,28 +24,58 @@ namespace {
 
 const char* const kKey = "sk-e2e-Wd93judgeSecret";
 
+// The judge server's words: lower-case runs of a-z of three or more letters.
+std::set<std::string> words_of(const std::string& text) {
+  std::set<std::string> out;
+  std::string w;
+  for (char c : text + " ") {
+    const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (l >= 'a' && l <= 'z') {
+      w += l;
+    } else {
+      if (w.size() >= 3) out.insert(w);
+      w.clear();
+    }
+  }
+  return out;
+}
+
+bool share_a_word(const std::string& a, const std::string& b) {
+  const auto wa = words_of(a), wb = words_of(b);
+  for (const auto& w : wa)
+    if (wb.count(w)) return true;
+  return false;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
 // What tests/judge_server.py answers for one record, computed here from its documented rule:
 // yes and 4 when the first lines of the reference and the prediction share a lower-case word of
 // three or more letters, else no and 1.
 bool judge_says_yes(const json& rec) {
-  auto words = [](const std::string& text) {
-    std::set<std::string> out;
-    std::string w;
-    for (char c : text.substr(0, text.find('\n')) + " ") {
-      const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (l >= 'a' && l <= 'z') {
-        w += l;
-      } else {
-        if (w.size() >= 3) out.insert(w);
-        w.clear();
-      }
-    }
-    return out;
-  };
-  const auto a = words(rec["target"].get<std::string>()), b = words(rec["response"].get<std::string>());
-  for (const auto& w : a)
-    if (b.count(w)) return true;
-  return false;
+  return share_a_word(first_line(rec["target"].get<std::string>()), first_line(rec["response"].get<std::string>()));
+}
+
+// The judge server's DREAM-1K events of a description: its sentences, split at '.', trimmed,
+// empty ones dropped, at most 10.
+std::vector<std::string> server_events(const std::string& description) {
+  std::vector<std::string> out;
+  std::stringstream ss(description);
+  std::string part;
+  while (std::getline(ss, part, '.')) {
+    part.erase(0, part.find_first_not_of(" \t\r\n"));
+    part.erase(part.find_last_not_of(" \t\r\n") + 1);
+    if (!part.empty() && out.size() < 10) out.push_back(part);
+  }
+  return out;
+}
+
+// Fraction of `events` that share a word with `text`; 1 for no events (AutoDQ's rule).
+double entailed_share(const std::vector<std::string>& events, const std::string& text) {
+  if (events.empty()) return 1.0;
+  double hits = 0;
+  for (const auto& e : events) hits += share_a_word(e, text);
+  return hits / static_cast<double>(events.size());
 }
 
 json results_without_timing(const json& report) {
@@ -191,4 +222,114 @@ TEST_CASE("an extractor's judge fallback runs through --judge-url and the cache,
   REQUIRE(run_ppbench(args).exit_code == 0);
   CHECK(server.stats()["requests"].get<int64_t>() == asked);
   CHECK(read_file(dir / "judged_again/samples.jsonl").find(kKey) == std::string::npos);
+}
+
+TEST_CASE("ppbench judge scores DREAM-1K in two steps, re-asks unusable replies and leaves failures out", "[cli][judge]") {
+  TempDir dir("judge_dream");
+  const std::string data = dir / "data", run = dir / "run", cache = dir / "judge.sqlite";
+  REQUIRE(run_ppbench({"synth", "--out", data, "--layouts", "dream1k", "--frames", "24"}).exit_code == 0);
+  auto r = run_ppbench({"run", "--data-root", data, "--out", run, "--tasks", "dream1k", "--methods", "avgpool3d",
+                        "--frames", "4", "--budget", "128", "--threads", "2", "--max-new-tokens", "4"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  // Descriptions chosen here (the tiny model's are noise): one plain, one whose first reply to
+  // every call is garbage (re-asked once), and an empty one for the video without reference
+  // events (nothing extracted: precision 1 without a call; recall judges the reference text).
+  std::vector<json> recs;
+  for (const auto& l : read_lines(run + "/samples.jsonl")) recs.push_back(json::parse(l));
+  REQUIRE(recs.size() == 3);
+  std::sort(recs.begin(), recs.end(), [](const json& a, const json& b) { return a["sample_id"] < b["sample_id"]; });
+  REQUIRE(recs[2]["events"].empty());
+  recs[0]["response"] = "A red square moves across the picture. The background stays grey. It stops";
+  recs[1]["response"] = "[fault:garbage:times=1] The shapes leave the picture. A bird sings.";
+  recs[2]["response"] = "";
+  auto write_records = [&] {
+    std::string text;
+    for (const auto& rec : recs) text += rec.dump() + "\n";
+    std::ofstream(run + "/samples.jsonl") << text;
+  };
+  write_records();
+
+  ::setenv("PPB_E2E_DREAM_KEY", kKey, 1);
+  JudgeServer server(kKey);
+  const std::vector<std::string> judge = {"judge", run, "--judge-url", server.url(), "--judge-cache", cache,
+                                          "--api-key-env", "PPB_E2E_DREAM_KEY"};
+  r = run_ppbench(judge);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  // 3 calls for the plain video, each doubled for the faulted one, 2 for the empty description.
+  CHECK(server.stats()["requests"] == 3 + 6 + 2);
+
+  // Expected scores from the server's documented rule, macro over the subsets (stock: videos
+  // 1 and 3; youtube: video 2), F1 of the averaged precision and recall.
+  std::map<std::string, std::vector<std::pair<double, double>>> by_subset;  // subset -> (P, R)
+  for (const auto& rec : recs) {
+    std::vector<std::string> reference_events = rec["events"].get<std::vector<std::string>>();
+    const std::string reference = rec["references"][0].get<std::string>();
+    if (reference_events.empty()) reference_events = {reference};
+    const std::string response = rec["response"].get<std::string>();
+    by_subset[rec["subtask"].get<std::string>()].push_back(
+        {entailed_share(server_events(response), reference), entailed_share(reference_events, response)});
+  }
+  REQUIRE(by_subset.size() == 2);
+  double p = 0, rc = 0;
+  for (const auto& [subset, items] : by_subset) {
+    double ps = 0, rs = 0;
+    for (const auto& [pi, ri] : items) {
+      ps += pi;
+      rs += ri;
+    }
+    p += ps / static_cast<double>(items.size()) / 2.0;
+    rc += rs / static_cast<double>(items.size()) / 2.0;
+  }
+  const double f1 = p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0;
+  json report = json::parse(read_file(run + "/report.json"));
+  REQUIRE(report["results"].size() == 1);
+  const json first = report["results"][0];
+  INFO(first.dump(1));
+  CHECK(first["n_scored"] == 3);
+  CHECK(first["n_awaiting_scoring"] == 0);
+  const json& d = first["dream"];
+  CHECK(d["aggregation"] == "macro");
+  CHECK(d["n_failed"] == 0);
+  CHECK(d["precision"]["value"].get<double>() == Approx(p));
+  CHECK(d["recall"]["value"].get<double>() == Approx(rc));
+  CHECK(d["f1"]["value"].get<double>() == Approx(f1));
+  CHECK(d["macro"]["f1"].get<double>() == Approx(f1));
+  CHECK(d["steps"]["extract_events"]["reasked"] == 1);
+  CHECK(d["steps"]["recall"]["reasked"] == 1);
+  CHECK(d["steps"]["precision"]["reasked"] == 1);
+  CHECK(d["steps"]["precision"]["outcomes"]["ok"] == 2);  // none for the empty description
+  CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("F1 " ));
+  // The faulted video keeps the rejected replies and why they were not used.
+  const json judged = json::parse(read_lines(run + "/samples.jsonl")[1]);
+  REQUIRE(judged["sample_id"] == recs[1]["sample_id"]);
+  for (const char* step : {"extract_events", "recall", "precision"}) {
+    INFO(step);
+    CHECK(judged["judgements"][step]["retry"] == 1);
+    CHECK(judged["judgements"][step]["rejected"][0]["content"] == "I would rather describe the weather.");
+    CHECK_THAT(judged["judgements"][step]["rejected"][0]["reason"].get<std::string>(), Catch::Contains("no '{...}' block"));
+  }
+
+  // A second pass is served by the cache and scores the same.
+  r = run_ppbench(judge);
+  REQUIRE(r.exit_code == 0);
+  CHECK(server.stats()["requests"] == 11);
+  CHECK(results_without_timing(json::parse(read_file(run + "/report.json")))[0]["dream"] == first["dream"]);
+
+  // A description whose replies never parse: asked 1 + 10 times per first-round step, then left
+  // out of the scores and listed with the reason.
+  recs[0]["response"] = "[fault:garbage] A red square moves.";
+  write_records();
+  r = run_ppbench(judge);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(server.stats()["requests"] == 11 + 2 * 11);
+  report = json::parse(read_file(run + "/report.json"));
+  const json& failed = report["results"][0]["dream"];
+  CHECK(report["results"][0]["n_scored"] == 2);
+  CHECK(failed["n_failed"] == 1);
+  CHECK(failed["failures"][0]["sample_id"] == recs[0]["sample_id"]);
+  CHECK_THAT(failed["failures"][0]["reason"].get<std::string>(), Catch::Contains("recall: no '{...}' block"));
+  CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("1 videos left out of DREAM-1K's scores"));
 }

@@ -89,3 +89,36 @@ TEST_CASE("micro and macro averages over sub-tasks", "[metrics]") {
   CHECK(again.macro.ci_high == g.macro.ci_high);
   CHECK_THROWS_WITH(grouped_estimate(v, {"A"}, opt), Catch::Contains("group names"));
 }
+
+TEST_CASE("F1 of mean precision and recall, micro and macro, with a bootstrap interval", "[metrics]") {
+  // Items: (P, R) = (1, 0.5), (0.5, 0.5) in group a and (0, 1) in group b.
+  // Micro: P = 0.5, R = 2/3, F1 = 2 * 0.5 * (2/3) / (0.5 + 2/3) = 4/7.
+  // Macro: a has P = 0.75, R = 0.5; b has P = 0, R = 1; P = 0.375, R = 0.75, F1 = 0.5.
+  const std::vector<double> p = {1.0, 0.5, 0.0}, r = {0.5, 0.5, 1.0};
+  const std::vector<std::string> groups = {"a", "a", "b"};
+  BootstrapOptions opt;
+  opt.seed = 11;
+  const Estimate micro = f1_estimate(p, r, groups, false, opt);
+  CHECK(micro.n == 3);
+  CHECK(micro.mean == Approx(4.0 / 7.0));
+  const Estimate macro = f1_estimate(p, r, groups, true, opt);
+  CHECK(macro.mean == Approx(0.5));
+  // Stratified: b always contributes (0, 1); a's resampled means are P in {0.5, 0.75, 1} with R
+  // 0.5, so macro F1 = 2 * (P/2) * 0.75 / (P/2 + 0.75) is 0.375, 0.5 or 0.6.
+  CHECK(macro.ci_low >= 0.375 - 1e-12);
+  CHECK(macro.ci_high <= 0.6 + 1e-12);
+  CHECK(macro.se > 0.0);
+  CHECK(macro.se_clustered == macro.se);
+  const Estimate again = f1_estimate(p, r, groups, true, opt);
+  CHECK(again.ci_low == macro.ci_low);
+  CHECK(again.ci_high == macro.ci_high);
+  // Identical items: every replicate is the value itself.
+  const Estimate flat = f1_estimate({0.5, 0.5}, {1.0, 1.0}, {"x", "y"}, false, opt);
+  CHECK(flat.mean == Approx(2.0 / 3.0));
+  CHECK(flat.se == Approx(0.0).margin(1e-9));  // replicates differ only by rounding
+  CHECK(flat.ci_low == Approx(2.0 / 3.0));
+  CHECK(flat.ci_high == Approx(2.0 / 3.0));
+  CHECK(f1_estimate({0.0}, {0.0}, {"x"}, true, opt).mean == 0.0);
+  CHECK(f1_estimate({}, {}, {}, true, opt).n == 0);
+  CHECK_THROWS_WITH(f1_estimate(p, {0.5}, groups, true, opt), Catch::Contains("recalls"));
+}

@@ -223,3 +223,17 @@ TEST_CASE("DREAM-1K entailment replies", "[metrics]") {
   CHECK_THAT(parse_entailment_reply(odd, 1).reason, Catch::Contains("'partial'"));
   CHECK_FALSE(parse_entailment_reply("no json here", 1).ok);
 }
+
+TEST_CASE("DREAM-1K event extraction replies", "[metrics]") {
+  // Tarsier's judge answers with a Python dict string; prose and fences around it are tolerated.
+  EventListParse e = parse_event_list_reply("Sure:\n```python\n{'events': ['A man opens a door', \"The dog's tail wags\"]}\n```");
+  REQUIRE(e.ok);
+  CHECK(e.events == std::vector<std::string>{"A man opens a door", "The dog's tail wags"});
+  e = parse_event_list_reply("{\"events\": []}");
+  REQUIRE(e.ok);
+  CHECK(e.events.empty());
+  CHECK_THAT(parse_event_list_reply("{'events': ['a', 3]}").reason, Catch::Contains("event 1 is a int"));
+  CHECK_THAT(parse_event_list_reply("{'actions': ['a']}").reason, Catch::Contains("no 'events' list"));
+  CHECK_THAT(parse_event_list_reply("{'events': ['a'").reason, Catch::Contains("no '{...}' block"));
+  CHECK_THAT(parse_event_list_reply("{'events': ['a'}").reason, Catch::Contains("does not parse"));
+}

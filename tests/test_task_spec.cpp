@@ -74,6 +74,41 @@ TEST_CASE("a spec with an unknown or missing key is rejected, naming file, proto
   CHECK_THROWS_WITH(read_task_spec(dir / "nodata.json"), Catch::Contains("missing key 'dataset'"));
 }
 
+TEST_CASE("judged protocols: judge call limits, and DREAM-1K's two templates", "[tasks]") {
+  TempDir dir("spec_judge");
+  nlohmann::json p = {{"source", "s"},     {"prompt_template", "prompts/x.txt"}, {"answer_prefix", ""},
+                      {"frame_policy", "segment_midpoint"}, {"frames", 8}, {"max_new_tokens", 4},
+                      {"denominator", "all"}, {"aggregation", "macro"}, {"metrics", {"precision", "recall", "f1"}},
+                      {"judge_templates", {{"extract_events", "judges/e.txt"}, {"entailment", "judges/n.txt"}}},
+                      {"judge_parse", "tarsier"}, {"judge_model", "m-0125"}};
+  nlohmann::json j = valid_spec();
+  j["family"] = "dream_judged";
+  j["protocols"]["p"] = p;
+  write(dir / "dream.json", j);
+  const Protocol defaults = read_task_spec(dir / "dream.json").protocol("p");
+  CHECK(defaults.judge_max_tokens == 64);
+  CHECK(defaults.judge_parse_retries == 0);
+  j["protocols"]["p"]["judge_max_tokens"] = 1024;
+  j["protocols"]["p"]["judge_parse_retries"] = 10;
+  write(dir / "dream.json", j);
+  const Protocol set = read_task_spec(dir / "dream.json").protocol("p");
+  CHECK(set.judge_max_tokens == 1024);
+  CHECK(set.judge_parse_retries == 10);
+  j["protocols"]["p"]["judge_parse_retries"] = -1;
+  write(dir / "negative.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "negative.json"), Catch::Contains("judge_parse_retries"));
+  j["protocols"]["p"]["judge_parse_retries"] = 10;
+  j["protocols"]["p"]["judge_templates"].erase("entailment");
+  write(dir / "one_step.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "one_step.json"),
+                    Catch::Contains("one_step.json") && Catch::Contains("needs a template 'entailment'"));
+  // Judge settings on a task without a judge are an error.
+  j = valid_spec();
+  j["protocols"]["p"]["judge_max_tokens"] = 10;
+  write(dir / "mcq.json", j);
+  CHECK_THROWS_WITH(read_task_spec(dir / "mcq.json"), Catch::Contains("'judge_max_tokens' is for judged tasks only"));
+}
+
 TEST_CASE("the built-in registry reads synth_mcq from the tasks folder", "[tasks]") {
   TaskRegistry reg;
   register_builtin_tasks(reg, default_tasks_dir());
