@@ -86,43 +86,67 @@ void check_items(const std::vector<TokenizedCaption>& items, const char* metric)
 
 }  // namespace
 
-BleuResult coco_bleu(const std::vector<TokenizedCaption>& items) {
-  check_items(items, "BLEU");
+BleuResult bleu_counts(const TokenizedCaption& item) {
   BleuResult r;
-  for (const TokenizedCaption& item : items) {
-    const int64_t c = static_cast<int64_t>(item.candidate.size());
-    // "closest": the reference length nearest to the candidate's; on a tie, the shorter one.
-    int64_t best = -1;
-    for (const Tokens& ref : item.references) {
-      const int64_t l = static_cast<int64_t>(ref.size());
-      if (best < 0 || std::llabs(l - c) < std::llabs(best - c) || (std::llabs(l - c) == std::llabs(best - c) && l < best))
-        best = l;
-    }
-    r.candidate_length += c;
-    r.reference_length += best;
-    for (size_t n = 1; n <= 4; ++n) {
-      r.guess[n - 1] += std::max<int64_t>(0, c - static_cast<int64_t>(n) + 1);
-      // Clip each candidate n-gram count by its largest count in any single reference.
-      std::unordered_map<std::string, int64_t> max_ref;
-      for (const Tokens& ref : item.references)
-        for (const auto& [gram, count] : ngrams_of_order(ref, n)) max_ref[gram] = std::max(max_ref[gram], count);
-      for (const auto& [gram, count] : ngrams_of_order(item.candidate, n)) {
-        auto it = max_ref.find(gram);
-        if (it != max_ref.end()) r.correct[n - 1] += std::min(count, it->second);
-      }
+  const int64_t c = static_cast<int64_t>(item.candidate.size());
+  // "closest": the reference length nearest to the candidate's; on a tie, the shorter one.
+  int64_t best = -1;
+  for (const Tokens& ref : item.references) {
+    const int64_t l = static_cast<int64_t>(ref.size());
+    if (best < 0 || std::llabs(l - c) < std::llabs(best - c) || (std::llabs(l - c) == std::llabs(best - c) && l < best))
+      best = l;
+  }
+  r.candidate_length = c;
+  r.reference_length = best;
+  for (size_t n = 1; n <= 4; ++n) {
+    r.guess[n - 1] = std::max<int64_t>(0, c - static_cast<int64_t>(n) + 1);
+    // Clip each candidate n-gram count by its largest count in any single reference.
+    std::unordered_map<std::string, int64_t> max_ref;
+    for (const Tokens& ref : item.references)
+      for (const auto& [gram, count] : ngrams_of_order(ref, n)) max_ref[gram] = std::max(max_ref[gram], count);
+    for (const auto& [gram, count] : ngrams_of_order(item.candidate, n)) {
+      auto it = max_ref.find(gram);
+      if (it != max_ref.end()) r.correct[n - 1] += std::min(count, it->second);
     }
   }
+  return r;
+}
+
+void bleu_from_counts(BleuResult* r) {
   // coco's smoothing constants: a zero-match order gives a tiny (not zero) precision and an
   // empty corpus does not divide by zero.
   const double tiny = 1e-15, small = 1e-9;
-  const double ratio = (static_cast<double>(r.candidate_length) + tiny) / (static_cast<double>(r.reference_length) + small);
-  r.brevity_penalty = ratio < 1.0 ? std::exp(1.0 - 1.0 / ratio) : 1.0;
+  const double ratio = (static_cast<double>(r->candidate_length) + tiny) / (static_cast<double>(r->reference_length) + small);
+  r->brevity_penalty = ratio < 1.0 ? std::exp(1.0 - 1.0 / ratio) : 1.0;
   double product = 1.0;
   for (int n = 1; n <= 4; ++n) {
-    product *= (static_cast<double>(r.correct[n - 1]) + tiny) / (static_cast<double>(r.guess[n - 1]) + small);
-    r.bleu[n - 1] = std::pow(product, 1.0 / n) * r.brevity_penalty;
+    product *= (static_cast<double>(r->correct[n - 1]) + tiny) / (static_cast<double>(r->guess[n - 1]) + small);
+    r->bleu[n - 1] = std::pow(product, 1.0 / n) * r->brevity_penalty;
   }
+}
+
+namespace {
+BleuResult bleu_of_items(const std::vector<BleuResult>& per_item) {
+  BleuResult r;
+  for (const BleuResult& b : per_item) {
+    r.candidate_length += b.candidate_length;
+    r.reference_length += b.reference_length;
+    for (size_t n = 0; n < 4; ++n) {
+      r.correct[n] += b.correct[n];
+      r.guess[n] += b.guess[n];
+    }
+  }
+  bleu_from_counts(&r);
   return r;
+}
+}  // namespace
+
+BleuResult coco_bleu(const std::vector<TokenizedCaption>& items) {
+  check_items(items, "BLEU");
+  std::vector<BleuResult> per_item;
+  per_item.reserve(items.size());
+  for (const TokenizedCaption& item : items) per_item.push_back(bleu_counts(item));
+  return bleu_of_items(per_item);
 }
 
 double rouge_l_item(const TokenizedCaption& item, double beta) {
@@ -210,7 +234,9 @@ CaptionReport score_captions(const std::vector<CaptionItem>& items, const std::s
   CaptionReport report;
   report.tokenizer = tokenizer;
   report.n_items = static_cast<int64_t>(items.size());
-  report.bleu = coco_bleu(tok);
+  check_items(tok, "BLEU");
+  for (const TokenizedCaption& item : tok) report.bleu_items.push_back(bleu_counts(item));
+  report.bleu = bleu_of_items(report.bleu_items);
   report.rouge_l = rouge_l_items(tok);
   report.cider_d = cider_d_items(tok);
   auto mean = [](const std::vector<double>& v) {

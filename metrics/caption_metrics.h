@@ -39,6 +39,11 @@ struct BleuResult {
 // precision is (correct + 1e-15) / (guess + 1e-9); BLEU-n is the geometric mean of
 // precisions 1..n times the brevity penalty.
 BleuResult coco_bleu(const std::vector<TokenizedCaption>& items);
+// The counts one item adds to the corpus sums (correct, guess, both lengths); bleu and
+// brevity_penalty are left unset. Summing these and calling bleu_from_counts gives coco_bleu.
+BleuResult bleu_counts(const TokenizedCaption& item);
+// Sets bleu[] and brevity_penalty of `totals` from its summed counts, with coco's smoothing.
+void bleu_from_counts(BleuResult* totals);
 
 // ROUGE-L per item as coco computes it: LCS precision and recall against every reference,
 // then F_beta (beta = 1.2) of the MAXIMUM precision and the MAXIMUM recall (which may come
@@ -72,6 +77,7 @@ struct CaptionReport {
   int64_t n_items = 0;                      // items scored
   std::vector<CaptionMetricValue> metrics;  // in the order BLEU-1..4, METEOR, ROUGE-L, CIDEr-D
   BleuResult bleu;                          // BLEU details (counts, lengths, brevity penalty)
+  std::vector<BleuResult> bleu_items;       // per item, same order as the input: bleu_counts (for resampling)
   std::vector<double> rouge_l;              // per item, same order as the input
   std::vector<double> cider_d;              // per item, same order as the input
 };

@@ -196,9 +196,26 @@ GroupedEstimate grouped_estimate(const std::vector<double>& values, const std::v
   return out;
 }
 
-namespace {
-double f1_of_means(double p, double r) { return p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0; }
-}  // namespace
+BootstrapResult bootstrap_statistic(const std::vector<std::vector<size_t>>& strata, size_t n_items,
+                                    const std::function<double(const std::vector<uint32_t>& draws)>& statistic,
+                                    const BootstrapOptions& options) {
+  check_options(options);
+  BootstrapResult out;
+  if (n_items == 0) return out;
+  std::mt19937_64 rng(options.seed);
+  std::vector<double> stats;
+  stats.reserve(static_cast<size_t>(options.resamples));
+  std::vector<uint32_t> draws(n_items);
+  for (int b = 0; b < options.resamples; ++b) {
+    std::fill(draws.begin(), draws.end(), 0u);
+    for (const auto& items : strata)
+      for (size_t k = 0; k < items.size(); ++k) ++draws.at(items[draw_index(rng, items.size())]);
+    stats.push_back(statistic(draws));
+  }
+  out.sd = stats.size() > 1 ? standard_error(stats) * std::sqrt(static_cast<double>(stats.size())) : 0.0;
+  out.interval = percentile_interval(std::move(stats), options.level);
+  return out;
+}
 
 Estimate f1_estimate(const std::vector<double>& precision, const std::vector<double>& recall,
                      const std::vector<std::string>& groups, bool macro, const BootstrapOptions& options) {
@@ -212,40 +229,33 @@ Estimate f1_estimate(const std::vector<double>& precision, const std::vector<dou
   // Strata of item indices: one per group (macro) or one for everything (micro).
   std::map<std::string, std::vector<size_t>> by_group;
   for (size_t i = 0; i < precision.size(); ++i) by_group[macro ? groups[i] : std::string()].push_back(i);
-  auto f1_of = [&](const std::vector<std::vector<size_t>>& strata) {
-    double p = 0.0, r = 0.0;
-    for (const auto& items : strata) {
-      double ps = 0.0, rs = 0.0;
-      for (size_t i : items) {
-        ps += precision[i];
-        rs += recall[i];
-      }
-      p += ps / static_cast<double>(items.size());
-      r += rs / static_cast<double>(items.size());
-    }
-    const auto k = static_cast<double>(strata.size());
-    return f1_of_means(p / k, r / k);
-  };
   std::vector<std::vector<size_t>> strata;
   for (auto& entry : by_group) strata.push_back(std::move(entry.second));
-  e.n = static_cast<int64_t>(precision.size());
-  e.mean = f1_of(strata);
-  std::mt19937_64 rng(options.seed);
-  std::vector<double> stats;
-  stats.reserve(static_cast<size_t>(options.resamples));
-  std::vector<std::vector<size_t>> drawn(strata.size());
-  for (int b = 0; b < options.resamples; ++b) {
-    for (size_t g = 0; g < strata.size(); ++g) {
-      drawn[g].clear();
-      for (size_t k = 0; k < strata[g].size(); ++k) drawn[g].push_back(strata[g][draw_index(rng, strata[g].size())]);
+  // F1 of the mean (over strata) of each stratum's weighted mean P and R.
+  auto f1_of = [&](const std::vector<uint32_t>& weight) {
+    double p = 0.0, r = 0.0;
+    for (const auto& items : strata) {
+      double ps = 0.0, rs = 0.0, w = 0.0;
+      for (size_t i : items) {
+        ps += weight[i] * precision[i];
+        rs += weight[i] * recall[i];
+        w += weight[i];
+      }
+      p += ps / w;
+      r += rs / w;
     }
-    stats.push_back(f1_of(drawn));
-  }
-  e.se = stats.size() > 1 ? standard_error(stats) * std::sqrt(static_cast<double>(stats.size())) : 0.0;
+    const auto k = static_cast<double>(strata.size());
+    p /= k;
+    r /= k;
+    return p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
+  };
+  e.n = static_cast<int64_t>(precision.size());
+  e.mean = f1_of(std::vector<uint32_t>(precision.size(), 1u));
+  const BootstrapResult b = bootstrap_statistic(strata, precision.size(), f1_of, options);
+  e.se = b.sd;
   e.se_clustered = e.se;
-  const Interval ci = percentile_interval(std::move(stats), options.level);
-  e.ci_low = ci.low;
-  e.ci_high = ci.high;
+  e.ci_low = b.interval.low;
+  e.ci_high = b.interval.high;
   e.resamples = options.resamples;
   e.seed = options.seed;
   return e;

@@ -3,6 +3,7 @@
 // error clustered by video, and micro / macro averages over groups (sub-tasks).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,19 @@ struct GroupedEstimate {
 // std::invalid_argument when sizes differ.
 GroupedEstimate grouped_estimate(const std::vector<double>& values, const std::vector<std::string>& groups,
                                  const BootstrapOptions& options = {}, const std::vector<std::string>& clusters = {});
+
+// Percentile bootstrap of any statistic of whole items (a corpus BLEU, an F1 of means). Each
+// resample draws, within every stratum, as many items as the stratum holds, with replacement
+// (std::mt19937_64(seed), strata in the order given), and passes `statistic` how many times each
+// of the n_items items was drawn. `sd` is the replicates' standard deviation: the bootstrap
+// standard error of a statistic that is not a mean.
+struct BootstrapResult {
+  Interval interval;
+  double sd = 0.0;
+};
+BootstrapResult bootstrap_statistic(const std::vector<std::vector<size_t>>& strata, size_t n_items,
+                                    const std::function<double(const std::vector<uint32_t>& draws)>& statistic,
+                                    const BootstrapOptions& options = {});
 
 // F1 = 2PR / (P + R) of the mean precision and mean recall over paired per-item values (DREAM-1K:
 // one item per video); 0 when both are 0. macro: P and R are means of the group means (Tarsier);

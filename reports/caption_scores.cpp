@@ -4,8 +4,57 @@
 #include <cstdint>
 
 #include "metrics/caption_metrics.h"
+#include "metrics/confidence.h"
+#include "reports/estimate_json.h"
 
 namespace ppb::reports {
+namespace {
+
+nlohmann::ordered_json caption_uncertainty(const metrics::CaptionReport& report,
+                                           const std::vector<const nlohmann::json*>& records, bool bleu, bool rouge,
+                                           bool cider, uint64_t seed) {
+  metrics::BootstrapOptions opts;
+  opts.seed = seed;
+  std::vector<std::string> videos;
+  for (const auto* r : records) videos.push_back(r->value("video", (*r)["sample_id"].get<std::string>()));
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  if (bleu) {
+    const size_t n_items = report.bleu_items.size();
+    std::vector<std::vector<size_t>> everything(1);
+    for (size_t i = 0; i < n_items; ++i) everything[0].push_back(i);
+    for (size_t n = 0; n < 4; ++n) {
+      // The corpus BLEU-n of a resample: its items' counts summed, each as often as drawn.
+      auto corpus_bleu = [&](const std::vector<uint32_t>& draws) {
+        metrics::BleuResult t;
+        for (size_t i = 0; i < n_items; ++i) {
+          const metrics::BleuResult& b = report.bleu_items[i];
+          const int64_t w = draws[i];
+          t.candidate_length += w * b.candidate_length;
+          t.reference_length += w * b.reference_length;
+          for (size_t k = 0; k < 4; ++k) {
+            t.correct[k] += w * b.correct[k];
+            t.guess[k] += w * b.guess[k];
+          }
+        }
+        metrics::bleu_from_counts(&t);
+        return t.bleu[n];
+      };
+      const metrics::BootstrapResult b = metrics::bootstrap_statistic(everything, n_items, corpus_bleu, opts);
+      metrics::Estimate e;
+      e.n = static_cast<int64_t>(n_items);
+      e.mean = report.bleu.bleu[n];
+      e.se = e.se_clustered = b.sd;
+      e.ci_low = b.interval.low;
+      e.ci_high = b.interval.high;
+      out["BLEU-" + std::to_string(n + 1)] = estimate_json(e);
+    }
+  }
+  if (rouge) out["ROUGE-L"] = estimate_json(metrics::estimate(report.rouge_l, opts, videos));
+  if (cider) out["CIDEr-D"] = estimate_json(metrics::estimate(report.cider_d, opts, videos));
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::string> caption_metric_keys(const nlohmann::json& context, const std::string& task) {
   std::vector<std::string> keys = {"bleu", "rouge_l", "cider_d"};
@@ -18,7 +67,7 @@ std::vector<std::string> caption_metric_keys(const nlohmann::json& context, cons
 }
 
 nlohmann::ordered_json caption_scores(const std::vector<const nlohmann::json*>& records,
-                                      const std::vector<std::string>& metric_keys) {
+                                      const std::vector<std::string>& metric_keys, uint64_t seed) {
   std::vector<const nlohmann::json*> usable;
   int64_t without_references = 0;
   for (const auto* r : records) {
@@ -61,6 +110,7 @@ nlohmann::ordered_json caption_scores(const std::vector<const nlohmann::json*>& 
       c[m.name] = m.value;
   }
   if (wanted("bleu")) c["bleu_brevity_penalty"] = report.bleu.brevity_penalty;
+  c["uncertainty"] = caption_uncertainty(report, usable, wanted("bleu"), wanted("rouge_l"), wanted("cider_d"), seed);
   c["scale"] = "coco: BLEU and ROUGE-L in [0, 1], CIDEr-D in [0, 10] (papers print x100)";
   out["captions"] = c;
   return out;

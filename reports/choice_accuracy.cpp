@@ -3,15 +3,10 @@
 #include <map>
 
 #include "metrics/confidence.h"
+#include "reports/estimate_json.h"
 
 namespace ppb::reports {
 namespace {
-
-nlohmann::ordered_json estimate_json(const metrics::Estimate& e, int64_t correct) {
-  return {{"value", e.mean},          {"correct", correct},     {"n", e.n},
-          {"stderr", e.se},           {"ci_low", e.ci_low},     {"ci_high", e.ci_high},
-          {"stderr_clustered", e.se_clustered}, {"n_clusters", e.n_clusters}};
-}
 
 int64_t hits_of(const std::vector<double>& v) {
   int64_t h = 0;

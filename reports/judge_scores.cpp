@@ -5,15 +5,11 @@
 
 #include "metrics/confidence.h"
 #include "metrics/judge_parsing.h"
+#include "reports/estimate_json.h"
 #include "reports/sample_records.h"
 
 namespace ppb::reports {
 namespace {
-
-nlohmann::ordered_json estimate_json(const metrics::Estimate& e) {
-  return {{"value", e.mean},   {"n", e.n},           {"stderr", e.se}, {"ci_low", e.ci_low},
-          {"ci_high", e.ci_high}, {"stderr_clustered", e.se_clustered}};
-}
 
 struct Dimension {
   std::vector<metrics::JudgeVerdict> verdicts;

@@ -131,6 +131,8 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
                    fixed(100.0 * acc["ci_high"].get<double>(), 1) + "]";
       } else if (r.contains("captions") && r["captions"].is_object() && r["captions"].contains("CIDEr-D")) {
         accuracy = "CIDEr-D " + fixed(r["captions"]["CIDEr-D"].get<double>(), 3);
+        if (r["captions"].contains("uncertainty") && r["captions"]["uncertainty"].contains("CIDEr-D"))
+          accuracy += " ± " + fixed(r["captions"]["uncertainty"]["CIDEr-D"]["stderr"].get<double>(), 3);
       } else if (r.contains("judge") && r["n_scored"].get<int64_t>() > 0) {
         // Judged: the yes-rate where the judge answers yes or no, and the mean 0-5 score per dimension.
         accuracy.clear();

@@ -73,7 +73,8 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
     for (auto it = acc.begin(); it != acc.end(); ++it) out[it.key()] = it.value();
   } else if (family == "caption") {
     // Caption metrics need no judge: the corpus is scored here, from the records' references.
-    const nlohmann::ordered_json cap = caption_scores(scored, caption_metric_keys(context, task));
+    const nlohmann::ordered_json cap =
+        caption_scores(scored, caption_metric_keys(context, task), scoring_rules(context, task).seed);
     out["n_scored"] = cap["n_scored"];
     out["n_excluded"] = 0;
     out["n_unparsed"] = 0;

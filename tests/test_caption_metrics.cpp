@@ -67,6 +67,23 @@ TEST_CASE("corpus BLEU follows coco's clipping, closest length and summing", "[m
   CHECK(b.bleu[1] == Approx(std::sqrt(6.0 / 7.0 * 4.0 / 5.0)));  // 0.828079
   CHECK(b.bleu[2] == Approx(std::cbrt(16.0 / 35.0)));             // 0.770343
   CHECK(b.bleu[3] == Approx(std::pow(16.0 / 35.0, 0.25)));        // 0.822267
+  // Per item, the counts stated above; item B counted twice (as a bootstrap draw would) gives
+  // correct = [8, 5, 2, 1], guess = [10, 7, 4, 1], c = 10, r = 11.
+  const BleuResult a = bleu_counts(corpus[0]), bb = bleu_counts(corpus[1]);
+  CHECK(a.correct == std::array<int64_t, 4>{4, 3, 2, 1});
+  CHECK(bb.guess == std::array<int64_t, 4>{3, 2, 1, 0});
+  CHECK(a.reference_length == 3);
+  BleuResult twice;
+  twice.candidate_length = a.candidate_length + 2 * bb.candidate_length;
+  twice.reference_length = a.reference_length + 2 * bb.reference_length;
+  for (size_t n = 0; n < 4; ++n) {
+    twice.correct[n] = a.correct[n] + 2 * bb.correct[n];
+    twice.guess[n] = a.guess[n] + 2 * bb.guess[n];
+  }
+  bleu_from_counts(&twice);
+  CHECK(twice.brevity_penalty == Approx(std::exp(1.0 - 11.0 / 10.0)));
+  CHECK(twice.bleu[0] == Approx(0.8 * std::exp(1.0 - 11.0 / 10.0)));
+  CHECK(twice.bleu[1] == Approx(std::sqrt(0.8 * 5.0 / 7.0) * std::exp(1.0 - 11.0 / 10.0)));
 }
 
 TEST_CASE("BLEU brevity penalty and the tiny/small smoothing of empty orders", "[metrics]") {

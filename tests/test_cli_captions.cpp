@@ -39,6 +39,14 @@ void check_caption_ranges(const json& c) {
   CHECK(c["CIDEr-D"].get<double>() >= 0.0);
   CHECK(c["CIDEr-D"].get<double>() <= 10.0 + 1e-9);
   CHECK_THAT(c["METEOR"].get<std::string>(), Catch::Contains("not provided"));
+  for (const char* name : {"BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L", "CIDEr-D"}) {
+    INFO(name);
+    const json& u = c["uncertainty"][name];
+    CHECK(u["value"] == c[name]);
+    CHECK(u["n"] == c["n_items"]);
+    CHECK(u["stderr"].get<double>() >= 0.0);
+    CHECK(u["ci_low"].get<double>() <= u["ci_high"].get<double>());
+  }
 }
 
 }  // namespace
@@ -109,6 +117,9 @@ TEST_CASE("caption tasks run end to end and the report scores them as a corpus",
   for (const char* name : {"BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L"}) {
     INFO(name);
     CHECK(perfect[name].get<double>() == Approx(1.0).epsilon(1e-6));
+    // Every video scores 1 alone, so every resample does too: no spread.
+    CHECK(perfect["uncertainty"][name]["stderr"].get<double>() == Approx(0.0).margin(1e-9));
+    CHECK(perfect["uncertainty"][name]["ci_low"].get<double>() == Approx(1.0).epsilon(1e-6));
   }
   CHECK(perfect["CIDEr-D"].get<double>() > cap["captions"]["CIDEr-D"].get<double>());
   CHECK(perfect["bleu_brevity_penalty"].get<double>() == Approx(1.0));

@@ -122,3 +122,33 @@ TEST_CASE("F1 of mean precision and recall, micro and macro, with a bootstrap in
   CHECK(f1_estimate({}, {}, {}, true, opt).n == 0);
   CHECK_THROWS_WITH(f1_estimate(p, {0.5}, groups, true, opt), Catch::Contains("recalls"));
 }
+
+TEST_CASE("a bootstrap of any statistic draws like the bootstrap of a mean", "[metrics]") {
+  // With the mean as the statistic, the same seed must give bootstrap_interval's interval: the
+  // two draw the same indices in the same order.
+  const std::vector<double> v = {0.1, 0.9, 0.4, 0.4, 1.0, 0.0, 0.7};
+  BootstrapOptions opt;
+  opt.seed = 5;
+  opt.resamples = 200;
+  std::vector<std::vector<size_t>> all(1);
+  for (size_t i = 0; i < v.size(); ++i) all[0].push_back(i);
+  std::vector<double> replicates;
+  const BootstrapResult b = bootstrap_statistic(all, v.size(), [&](const std::vector<uint32_t>& draws) {
+    double s = 0.0, n = 0.0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      s += draws[i] * v[i];
+      n += draws[i];
+    }
+    replicates.push_back(s / n);
+    return s / n;
+  }, opt);
+  const Interval plain = bootstrap_interval(v, opt);
+  CHECK(b.interval.low == Approx(plain.low).epsilon(1e-12));  // sums in another order: rounding only
+  CHECK(b.interval.high == Approx(plain.high).epsilon(1e-12));
+  // sd: the replicates' standard deviation (n - 1 denominator), computed here.
+  REQUIRE(replicates.size() == 200);
+  double m = 0.0, ss = 0.0;
+  for (double x : replicates) m += x / 200.0;
+  for (double x : replicates) ss += (x - m) * (x - m);
+  CHECK(b.sd == Approx(std::sqrt(ss / 199.0)));
+}
