@@ -36,7 +36,9 @@ int cmd_score(const Args& args, const Args&) {
                       "`scored_protocol`), writes RUN/scoring.json (the protocol each task was scored under)\n"
                       "and rewrites RUN/report.json and RUN/report.md. Another protocol of the same task\n"
                       "changes how answers are read and counted, not the prompts the model saw: records keep\n"
-                      "`protocol`, the one they were generated under. Judged tasks need the judge client."},
+                      "`protocol`, the one they were generated under. Judged tasks: the report re-reads the judge\n"
+                      "replies `ppbench judge` recorded under the protocol's parse policy (vcg_original, lmms,\n"
+                      "tarsier); records not judged yet wait for `ppbench judge`."},
                      vm, &pos))
     return 0;
   const fs::path run = vm["run"].as<std::string>();
@@ -49,7 +51,7 @@ int cmd_score(const Args& args, const Args&) {
   const reports::LoadedRecords loaded = reports::load_records((run / "samples.jsonl").string());
   std::map<std::string, const tasks::Protocol*> protocol_of;  // by task
   nlohmann::json scoring = nlohmann::json::object();
-  std::map<std::string, int64_t> rescored, awaiting, failed;
+  std::map<std::string, int64_t> rescored, awaiting, failed, rejudged;
   std::string out;
   for (nlohmann::json rec : loaded.records) {
     const std::string task = rec.at("task").get<std::string>();
@@ -67,7 +69,8 @@ int cmd_score(const Args& args, const Args&) {
     if (t.spec.family == "caption") {
       // Corpus metrics come from the records alone: the report computes them.
     } else if (t.spec.family != "multiple_choice") {
-      if (rec["error"].is_null()) ++awaiting[task];
+      // Judged: the report re-reads the recorded replies under this protocol's parse policy.
+      if (rec["error"].is_null()) ++(rec.contains("judgements") ? rejudged[task] : awaiting[task]);
     } else if (rec["error"].is_null() || rec["error"].value("stage", "") == "score") {
       if (!rec.contains("candidates") || !rec.contains("question"))
         throw std::runtime_error("score: " + (run / "samples.jsonl").string() + ": record " + task + "/" +
@@ -93,7 +96,10 @@ int cmd_score(const Args& args, const Args&) {
     std::printf("%s: scored under %s: %lld records re-scored", task.c_str(), s["protocol"].get<std::string>().c_str(),
                 static_cast<long long>(rescored[task]));
     if (failed[task]) std::printf(", %lld failed (recorded with the error)", static_cast<long long>(failed[task]));
-    if (awaiting[task]) std::printf(", %lld await a judge", static_cast<long long>(awaiting[task]));
+    if (rejudged[task])
+      std::printf(", %lld judge replies re-read under %s's policy", static_cast<long long>(rejudged[task]),
+                  s["protocol"].get<std::string>().c_str());
+    if (awaiting[task]) std::printf(", %lld await `ppbench judge`", static_cast<long long>(awaiting[task]));
     std::printf("\n");
   }
   std::cout << (run / "report.json").string() << "\n" << (run / "report.md").string() << "\n";

@@ -196,6 +196,24 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
            << " (" << e["stage"].get<std::string>() << "): " << e["message"].get<std::string>() << "\n";
     }
   }
+  if (report.contains("vcg_bench")) {
+    // The five VCG-Bench dimensions side by side, as papers print them.
+    md << "## VCG-Bench (mean judge score, 0-5)\n\n";
+    const char* const dims[] = {"correctness", "detail", "context", "temporal", "consistency"};
+    std::vector<std::string> head = {"method", "frames", "budget"};
+    head.insert(head.end(), std::begin(dims), std::end(dims));
+    head.push_back("mean of five");
+    md << row(head) << rule(head.size());
+    for (const auto& v : report["vcg_bench"]) {
+      std::vector<std::string> cells = {v["variant"]["method"].get<std::string>(), v["variant"]["frames"].dump(),
+                                        v["variant"]["budget"].dump()};
+      for (const char* d : dims)
+        cells.push_back(v["dimensions"].contains(d) ? fixed(v["dimensions"][d]["value"].get<double>(), 2) : "n/a");
+      cells.push_back(v["mean_of_five"].is_number() ? fixed(v["mean_of_five"].get<double>(), 2) : "n/a");
+      md << row(cells);
+    }
+    md << "\n";
+  }
   if (report.contains("judge_usage")) {
     // What judging cost: calls over the network versus the cache, tokens, and the estimate from
     // the editable price table (null when a model has no price).

@@ -13,6 +13,7 @@
 #include "reports/judge_scores.h"
 #include "reports/report_markdown.h"
 #include "reports/sample_records.h"
+#include "reports/vcg_bench_summary.h"
 
 namespace fs = std::filesystem;
 
@@ -199,6 +200,7 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
         results.push_back(row);
       }
   report["results"] = results;
+  if (const nlohmann::ordered_json vcg = vcg_bench_summary(results); !vcg.empty()) report["vcg_bench"] = vcg;
   return report;
 }
 

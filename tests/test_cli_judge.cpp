@@ -134,6 +134,10 @@ TEST_CASE("ppbench judge scores open-ended answers through the cache and offline
       }
     }
   }
+  // VCG-Bench's summary row: three of the five dimensions, so no mean of five.
+  REQUIRE(report["vcg_bench"].size() == 1);
+  CHECK(report["vcg_bench"][0]["complete"] == false);
+  CHECK(report["vcg_bench"][0]["dimensions"]["detail"]["value"].get<double>() == Approx(expected["vcg_generic"].second / 2));
   CHECK(report["judge_usage"]["total"]["calls_made"] == 8);
   CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("## Judge usage") && Catch::Contains("| msvd_qa | 2 | 0 |"));
   for (const auto& l : read_lines(run + "/samples.jsonl")) {
