@@ -23,7 +23,7 @@ tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& o) {
   auto lock = std::make_shared<std::mutex>();
   return [=](const tasks::ChoiceJudgeQuery& q) -> std::string {
     const auto messages = tasks::render_judge_template(
-        o.template_text, "judges/choice_extraction.txt",
+        o.template_text, o.template_name,
         {{"question", q.question}, {"options", tasks::format_options(q.options)}, {"prediction", q.response}});
     nlohmann::json mj = nlohmann::json::array();
     metrics::JudgeRequest request;
@@ -41,6 +41,19 @@ tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& o) {
     cache->put(key, metrics::cached_judgement_of(r, client.model));
     return r.content;
   };
+}
+
+tasks::ChoiceJudge choice_judge_for(const RunConfig& cfg, const tasks::Task& task, const tasks::Protocol& protocol) {
+  const auto t = protocol.judge_templates.find("choice_extraction");
+  if (cfg.judge_url.empty() || t == protocol.judge_templates.end()) return {};
+  ChoiceJudgeOptions o;
+  o.url = cfg.judge_url;
+  o.model = cfg.judge_model.empty() ? protocol.judge_model : cfg.judge_model;
+  o.cache = cfg.judge_cache;
+  o.api_key_env = cfg.judge_api_key_env;
+  o.template_text = task.template_text(t->second);
+  o.template_name = t->second;
+  return make_choice_judge(o);
 }
 
 }  // namespace ppb::harness

@@ -4,21 +4,30 @@
 #include <memory>
 #include <string>
 
+#include "harness/run_config.h"
 #include "tasks/answer_extractors.h"
+#include "tasks/task_registry.h"
 
 namespace ppb::harness {
 
 struct ChoiceJudgeOptions {
   std::string url;                                // OpenAI-compatible base URL; empty = no judge
-  std::string model = "gpt-3.5-turbo-0125";       // VLMEvalKit's chatgpt-0125
+  std::string model;                              // the judge model id (the protocol's judge_model)
   std::string cache;                              // judge cache file; empty = the default
   std::string api_key_env = "OPENAI_API_KEY";     // variable holding the key (or NAME_FILE naming a file)
-  std::string template_text;                      // tasks/judges/choice_extraction.txt
+  std::string template_text;                      // the protocol's choice_extraction template
+  std::string template_name;                      // its file name, for error messages
 };
 
 // An empty function when no URL is given (extractors that need a judge then fail the sample
 // with an error saying so). Each call renders the template, looks in the cache, asks the judge
 // when needed (retries included) and stores a successful reply; a failed call throws.
 tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& options);
+
+// The judge of one task under one protocol: its `choice_extraction` template (read through the
+// task, so --prompts-dir applies and the fingerprint covers it) and its judge_model unless
+// cfg.judge_model is set; the URL, cache and key variable from cfg. Empty when cfg has no judge
+// URL or the protocol's extractor asks no judge.
+tasks::ChoiceJudge choice_judge_for(const RunConfig& cfg, const tasks::Task& task, const tasks::Protocol& protocol);
 
 }  // namespace ppb::harness

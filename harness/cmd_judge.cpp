@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -110,18 +111,23 @@ int cmd_judge(const Args& args, const Args&) {
     client.azure_deployment = vm["azure-deployment"].as<std::string>();
   }
 
-  metrics::JudgeCache cache(vm.count("judge-cache") ? vm["judge-cache"].as<std::string>()
-                                                    : metrics::default_judge_cache_path());
+  const std::string cache_path =
+      vm.count("judge-cache") ? vm["judge-cache"].as<std::string>() : metrics::default_judge_cache_path();
+  if (vm.count("judge-offline") && !fs::exists(cache_path))
+    throw std::runtime_error("judge: --judge-offline: there is no cache at " + cache_path +
+                             ", so every judgement is missing (give the run's cache with --judge-cache)");
+  metrics::JudgeCache cache(cache_path);
   const metrics::JudgePrices prices = metrics::JudgePrices::load(metrics::default_judge_prices_path());
   std::map<std::string, metrics::UsageTally> usage;
-  int64_t failed = 0;
+  std::map<std::string, int64_t> failed;  // fresh calls that did not end ok, by outcome
 
   // This pass judges afresh: earlier judgements (maybe of another judge model) are replaced.
   std::vector<size_t> judged;
   for (size_t i = 0; i < records.size(); ++i) {
     auto& rec = records[i];
     const tasks::Task& t = registry.get(rec.at("task").get<std::string>());
-    if (t.spec.protocol(rec.at("protocol").get<std::string>()).judge_templates.empty()) continue;
+    const std::string& family = t.spec.family;
+    if (family != "open_ended_judged" && family != "vcg_judged" && family != "dream_judged") continue;
     rec.erase("judgements");
     if (rec["error"].is_null()) judged.push_back(i);
   }
@@ -153,8 +159,9 @@ int cmd_judge(const Args& args, const Args&) {
       if (vm.count("judge-offline")) metrics::require_cached(cache, keys);
       const auto cached = cache.get_many(keys);
       std::vector<metrics::JudgeRequest> requests;
+      std::set<std::string> sent;  // identical judgements in one round go out once
       for (const auto& p : pending) {
-        if (cached.count(p.key)) continue;
+        if (cached.count(p.key) || !sent.insert(p.key).second) continue;
         metrics::JudgeRequest r;
         r.id = p.key;
         for (const auto& m : p.ask.messages) r.messages.push_back({m.role, m.content});
@@ -167,11 +174,12 @@ int cmd_judge(const Args& args, const Args&) {
                      client.seed ? (", re-ask " + std::to_string(*client.seed)).c_str() : "",
                      pending.size() - requests.size());
         for (auto& r : metrics::run_judge_batch(client, requests)) {
-          // Failures are not cached: the next run asks again.
-          if (r.outcome == metrics::JudgeOutcome::ok) cache.put(r.id, metrics::cached_judgement_of(r, client.model));
+          // Calls that got no answer are not cached: the next run asks again.
+          if (metrics::judge_response_is_cacheable(r)) cache.put(r.id, metrics::cached_judgement_of(r, client.model));
           fresh.emplace(r.id, std::move(r));
         }
       }
+      std::set<std::string> delivered;  // fresh answers already given to a record
       for (const auto& p : pending) {
         auto& rec = records[p.record];
         const std::string task = rec["task"].get<std::string>();
@@ -183,8 +191,12 @@ int cmd_judge(const Args& args, const Args&) {
         } else {
           const metrics::JudgeResponse& r = fresh.at(p.key);
           j = judgement_from_response(r);
-          failed += r.outcome != metrics::JudgeOutcome::ok;
-          usage[task].add(r.model.empty() ? client.model : r.model, r.prompt_tokens, r.completion_tokens, false, prices);
+          // The same judgement for another record rides on that one call: not a call of its own.
+          const bool shared = !delivered.insert(p.key).second;
+          if (shared) j["shared"] = true;
+          else if (r.outcome != metrics::JudgeOutcome::ok) ++failed[r.outcome_name];
+          usage[task].add(r.model.empty() ? client.model : r.model, r.prompt_tokens, r.completion_tokens, shared,
+                          prices);
         }
         j["model_requested"] = client.model;
         j["key"] = p.key;
@@ -207,7 +219,12 @@ int cmd_judge(const Args& args, const Args&) {
   for (const auto& [task, u] : usage)
     std::printf("%s: %lld judgements asked, %lld from the cache\n", task.c_str(), static_cast<long long>(u.calls_made),
                 static_cast<long long>(u.served_from_cache));
-  if (failed) std::printf("%lld judgements failed after retries (recorded with their outcome)\n", static_cast<long long>(failed));
+  if (!failed.empty()) {
+    std::string counts;
+    for (const auto& [outcome, n] : failed) counts += (counts.empty() ? "" : ", ") + outcome + " " + std::to_string(n);
+    std::printf("judge calls that did not end ok: %s (recorded with their outcome; the report counts them)\n",
+                counts.c_str());
+  }
   std::cout << (run / "report.json").string() << "\n" << (run / "report.md").string() << "\n";
   return 0;
 }

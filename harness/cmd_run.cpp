@@ -42,7 +42,7 @@ void add_run_options(po::options_description& o) {
       ("protocol", po::value<std::string>(), "protocol every task runs under (ppbench list protocols) [each task's default]")
       ("prompts-dir", po::value<std::string>(), "folder whose templates replace the built-in ones of the same path []")
       ("judge-url", po::value<std::string>(), "judge for extractors that ask one (vlmeval_judge): OpenAI-compatible URL []")
-      ("judge-model", po::value<std::string>(), "that judge's model id [gpt-3.5-turbo-0125]")
+      ("judge-model", po::value<std::string>(), "that judge's model id [each protocol's judge_model]")
       ("judge-cache", po::value<std::string>(), "judge cache file [$PPBENCH_CACHE_DIR/judge.sqlite]")
       ("api-key-env", po::value<std::string>(), "variable holding the judge's key [OPENAI_API_KEY]")
       ("config", po::value<std::string>(), "JSON file with any of the keys above (underscores for dashes); flags win");

@@ -88,6 +88,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     std::string fingerprint;  // the task under its protocol
     std::vector<datasets::Sample> samples;
     std::map<int, std::vector<Variant>> variants;  // the feasible ones, by the frame count asked for
+    tasks::ChoiceJudge choice_judge;               // the judge its extractor may ask; empty if none
     // The variants a sample runs: those planned for the frame count its protocol gives it.
     const std::vector<Variant>& variants_for(const datasets::Sample& s, int override_frames) const {
       static const std::vector<Variant> none;
@@ -196,15 +197,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
         static_cast<int64_t>(cfg.frame_cache_max_gb * (1 << 30))});
   datasets::FramePrefetcher frames(std::move(requests), cfg.prefetch, cache.get());
 
-  ChoiceJudgeOptions judge_options;
-  judge_options.url = cfg.judge_url;
-  judge_options.model = cfg.judge_model;
-  judge_options.cache = cfg.judge_cache;
-  judge_options.api_key_env = cfg.judge_api_key_env;
-  if (!cfg.judge_url.empty())
-    judge_options.template_text =
-        tasks::read_prompt_template((fs::path(cfg.tasks_dir) / "judges" / "choice_extraction.txt").string());
-  const tasks::ChoiceJudge choice_judge = make_choice_judge(judge_options);
+  for (auto& tp : plan) tp.choice_judge = choice_judge_for(cfg, *tp.task, *tp.protocol);
 
   Progress progress("run", summary.planned);
   progress.advance(summary.skipped);
@@ -220,7 +213,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
     ctx.max_new_tokens = cfg.max_new_tokens > 0 ? cfg.max_new_tokens : tp.protocol->max_new_tokens;
     ctx.preprocess = preprocess_name;
     ctx.seed = cfg.seed;
-    ctx.choice_judge = choice_judge;
+    ctx.choice_judge = tp.choice_judge;
     bool need_relevance = false;
     for (const auto* v : work[w].pending) need_relevance = need_relevance || v->reducer->needs_relevance;
     double waited = 0;

@@ -32,7 +32,7 @@ struct RunConfig {
   std::string tasks_dir;          // task specs and templates; empty = the built-in folder
   std::string prompts_dir;        // templates read from here first (e.g. verbatim upstream texts); empty = none
   std::string judge_url;          // judge for extractors that ask one (vlmeval_judge); empty = none
-  std::string judge_model = "gpt-3.5-turbo-0125";  // that judge's model id
+  std::string judge_model;        // that judge's model id; empty = each protocol's judge_model
   std::string judge_cache;        // judge cache file; empty = the default
   std::string judge_api_key_env = "OPENAI_API_KEY";  // variable holding the judge's key
 };

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -47,9 +48,6 @@ void write_run_context(const RunConfig& cfg, const std::vector<std::string>& arg
   ctx["model_fingerprint"] = model.at("fingerprint");
   ctx["model"] = model;
   ctx["budget_plans"] = budget_plans;
-  // The judge this run binds for extractors that ask one (E8); `ppbench judge` records the models
-  // it uses in the records and the report.
-  ctx["judge_models"] = cfg.judge_url.empty() ? nlohmann::json::array() : nlohmann::json::array({cfg.judge_model});
   nlohmann::json task_info = nlohmann::json::object();
   for (const auto* t : run_tasks) {
     const tasks::Protocol& p = run_protocol(*t, cfg);
@@ -72,6 +70,16 @@ void write_run_context(const RunConfig& cfg, const std::vector<std::string>& arg
     task_info[t->spec.name] = info;
   }
   ctx["tasks"] = task_info;
+  // The judges this run binds for extractors that ask one (E8); `ppbench judge` records the
+  // models it uses in the records and the report.
+  std::set<std::string> judge_models;
+  if (!cfg.judge_url.empty())
+    for (const auto* t : run_tasks) {
+      const tasks::Protocol& p = run_protocol(*t, cfg);
+      if (p.judge_templates.count("choice_extraction"))
+        judge_models.insert(cfg.judge_model.empty() ? p.judge_model : cfg.judge_model);
+    }
+  ctx["judge_models"] = std::vector<std::string>(judge_models.begin(), judge_models.end());
   std::ofstream(cfg.out + "/context.json") << ctx.dump(2) << "\n";
 }
 

@@ -160,10 +160,12 @@ RetryDecision decide_retry(const AttemptResult& a, const RetryPolicy& policy, do
     hinted = parse_retry_after(*a.retry_after, now);
     hint_name = "Retry-After";
   }
+  // A stated wait is honoured up to the maximum; a longer one is set aside for the backoff.
+  std::string set_aside;
   if (hinted && *hinted > policy.max_retry_wait_s) {
-    d.reason = what + ", " + hint_name + " " + format_seconds(*hinted) + " s exceeds the maximum wait of " +
-               format_seconds(policy.max_retry_wait_s) + " s";
-    return d;
+    set_aside = " (" + hint_name + " " + format_seconds(*hinted) + " s exceeds the maximum wait of " +
+                format_seconds(policy.max_retry_wait_s) + " s)";
+    hinted.reset();
   }
   d.retry = true;
   if (hinted && *hinted > 0) {
@@ -171,7 +173,7 @@ RetryDecision decide_retry(const AttemptResult& a, const RetryPolicy& policy, do
     d.reason = what + ", " + hint_name + " " + format_seconds(*hinted) + " s";
   } else {
     d.delay_s = backoff_delay_s(a.attempts_made - 1, jitter_u01, policy);
-    d.reason = what + ", backoff " + format_seconds(d.delay_s) + " s";
+    d.reason = what + ", backoff " + format_seconds(d.delay_s) + " s" + set_aside;
   }
   return d;
 }

@@ -10,7 +10,7 @@ namespace ppb::metrics {
 
 struct RetryPolicy {
   int max_attempts = 3;              // attempts per request in all (first try included); >= 1
-  double max_retry_wait_s = 120.0;   // a server-requested wait above this means: give up
+  double max_retry_wait_s = 120.0;   // a server-requested wait above this is replaced by the backoff
   double backoff_base_s = 0.5;       // first backoff delay before jitter
   double backoff_cap_s = 8.0;        // largest backoff delay before jitter
 };

@@ -102,7 +102,13 @@ nlohmann::json judge_request_params(const JudgeClientOptions& options) {
   nlohmann::json params{{"temperature", options.temperature}};
   if (options.max_tokens > 0) params["max_tokens"] = options.max_tokens;
   if (options.seed) params["seed"] = *options.seed;
+  if (options.azure) params["azure_deployment"] = options.azure_deployment;
   return params;
+}
+
+bool judge_response_is_cacheable(const JudgeResponse& response) {
+  return response.outcome == JudgeOutcome::ok || response.outcome == JudgeOutcome::truncated ||
+         response.outcome == JudgeOutcome::refusal_or_null;
 }
 
 std::string utc_now_iso() {

@@ -2,9 +2,10 @@
 // and write at once, keyed by the SHA-256 of what was asked (model, messages, parameters).
 //
 // A published run ships its cache file; `--judge-offline` then re-scores it from the file alone,
-// bit-identically, with no network. Only successful judgements belong here: callers put() an
-// answer after a call succeeded and never after a failure, so that a failed call (timeout, HTTP
-// error, refusal to parse) is retried on the next run instead of being replayed forever.
+// bit-identically, with no network. Every answer the judge gave belongs here (judge_response_is_cacheable:
+// ok, truncated, refusal_or_null; a reply that does not parse included, since re-asking the same
+// request would only repeat it), never a call that got no answer (timeout, HTTP error, a
+// garbled body), so that such a call is retried on the next run instead of being replayed forever.
 // The first answer stored for a key wins (INSERT OR IGNORE), so re-runs stay stable even when
 // two processes ask the same question at the same moment.
 //
@@ -43,7 +44,8 @@ std::string judge_cache_canonical_request(const std::string& model, const nlohma
                                           const nlohmann::json& params);
 std::string judge_cache_key(const std::string& model, const nlohmann::json& messages, const nlohmann::json& params);
 // The generation parameters as the client sends them, for `params` above: temperature always,
-// max_tokens when positive, seed when set.
+// max_tokens when positive, seed when set, and in Azure mode the deployment (which stands for
+// the model there, so two deployments never share entries).
 nlohmann::json judge_request_params(const JudgeClientOptions& options);
 
 // One stored judgement. Empty strings stand for fields the server did not send.
@@ -62,6 +64,9 @@ struct CachedJudgement {
 
 // The cache entry of a successful client response to a request that named `model_requested`.
 CachedJudgement cached_judgement_of(const JudgeResponse& response, const std::string& model_requested);
+// True when the judge answered (ok, truncated, refusal_or_null): a completion that was billed and
+// that the same request would repeat. False for http_error and bad_response.
+bool judge_response_is_cacheable(const JudgeResponse& response);
 
 // The current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso();
@@ -92,7 +97,7 @@ class JudgeCache {
   std::map<std::string, CachedJudgement> get_many(const std::vector<std::string>& keys) const;
   bool contains(const std::string& key) const;
   // Stores `entry` unless `key` is already present (first write wins). Returns true when this
-  // call inserted the row. Store successful judgements only.
+  // call inserted the row. Store answers only (judge_response_is_cacheable).
   bool put(const std::string& key, const CachedJudgement& entry);
   int64_t count() const;
 

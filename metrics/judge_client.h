@@ -29,7 +29,7 @@ struct JudgeClientOptions {
   double connect_timeout_s = 5.0;             // TCP/TLS connect limit per attempt
   double total_timeout_s = 60.0;              // whole-transfer limit per attempt
   int max_attempts = 3;                       // attempts per request, first try included
-  double max_retry_wait_s = 120.0;            // a longer server-stated wait ends the retries
+  double max_retry_wait_s = 120.0;            // a longer server-stated wait gives way to the backoff
   uint64_t backoff_seed = 0;                  // seeds the backoff jitter (reproducible schedules)
 };
 

@@ -349,7 +349,13 @@ bool python_int(const PyValue& v, double* out, std::string* error) {
   switch (v.kind) {
     case PyValue::Kind::boolean: *out = v.boolean ? 1.0 : 0.0; return true;
     case PyValue::Kind::integer: *out = v.number; return true;
-    case PyValue::Kind::real: *out = std::trunc(v.number); return true;
+    case PyValue::Kind::real:
+      if (!std::isfinite(v.number)) {  // Python: int(inf) raises OverflowError, int(nan) ValueError
+        if (error) *error = "int() of a float that is not finite fails";
+        return false;
+      }
+      *out = std::trunc(v.number);
+      return true;
     case PyValue::Kind::string: {
       std::string t = v.text;
       const auto not_space = [](char c) { return !std::isspace(static_cast<unsigned char>(c)); };

@@ -16,6 +16,7 @@ struct Dimension {
   std::vector<double> yes, score;                  // per-item contributions
   std::vector<std::string> yes_video, score_video;  // their clusters
   std::map<std::string, int64_t> outcomes;         // client outcomes (ok, http_error ...)
+  int64_t parse_failed = 0;                        // ok replies not in the policy's format
 };
 
 }  // namespace
@@ -25,13 +26,14 @@ nlohmann::ordered_json judge_scores(const std::vector<const nlohmann::json*>& re
   const metrics::JudgePolicy policy = metrics::judge_policy_from_name(policy_name);
   std::map<std::string, Dimension> dims;
   std::set<std::string> models;
-  int64_t judged = 0, awaiting = 0;
+  int64_t judged = 0, awaiting = 0, without_verdict = 0;
   for (const auto* r : records) {
     if (!r->contains("judgements")) {
       ++awaiting;
       continue;
     }
     ++judged;
+    bool all_read = true;
     for (const auto& [name, j] : (*r)["judgements"].items()) {
       Dimension& d = dims[name];
       const std::string outcome = j.value("outcome", "");
@@ -43,6 +45,9 @@ nlohmann::ordered_json judge_scores(const std::vector<const nlohmann::json*>& re
       const metrics::JudgeVerdict v = family == "open_ended_judged" ? metrics::parse_qa_judgement(reply, policy)
                                                                     : metrics::parse_score_judgement(reply, policy);
       d.verdicts.push_back(v);
+      // A parse failure is an ok reply the policy cannot read; failed calls are counted apart.
+      if (outcome == "ok" && !v.ok) ++d.parse_failed;
+      all_read = all_read && outcome == "ok" && v.ok;
       const metrics::JudgeContribution c = metrics::judge_contribution(v, policy);
       const std::string video = r->value("video", "");
       if (c.in_accuracy) {
@@ -54,20 +59,20 @@ nlohmann::ordered_json judge_scores(const std::vector<const nlohmann::json*>& re
         d.score_video.push_back(video);
       }
     }
+    without_verdict += !all_read;
   }
   metrics::BootstrapOptions opts;
   opts.seed = seed;
   nlohmann::ordered_json out;
   out["n_judged"] = judged;
   out["n_awaiting_scoring"] = awaiting;
+  out["n_without_verdict"] = without_verdict;
   nlohmann::ordered_json judge;
   judge["policy"] = policy_name;
   judge["models"] = std::vector<std::string>(models.begin(), models.end());
   nlohmann::ordered_json by_dim = nlohmann::ordered_json::object();
   for (const auto& [name, d] : dims) {
-    int64_t failed = 0;
-    for (const auto& v : d.verdicts) failed += !v.ok;
-    nlohmann::ordered_json j{{"n_items", static_cast<int64_t>(d.verdicts.size())}, {"n_parse_failed", failed}};
+    nlohmann::ordered_json j{{"n_items", static_cast<int64_t>(d.verdicts.size())}, {"n_parse_failed", d.parse_failed}};
     nlohmann::ordered_json outcomes = nlohmann::ordered_json::object();
     for (const auto& [o, n] : d.outcomes) outcomes[o] = n;
     j["outcomes"] = outcomes;

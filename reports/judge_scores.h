@@ -12,9 +12,12 @@ namespace ppb::reports {
 
 // `records`: the error-free records of one (task, variant); `family`: open_ended_judged (replies
 // carry pred and score) or vcg_judged (score only); `policy`: the protocol's judge_parse; `seed`:
-// the bootstrap seed. Returns n_judged, n_awaiting_scoring, and `judge`:
-// per dimension the policy's counts, yes-rate (QA correctness) and mean score, each with its
-// standard error, clustered standard error and bootstrap interval, plus the judge models seen.
+// the bootstrap seed. Returns n_judged, n_awaiting_scoring, n_without_verdict (judged records
+// with a dimension whose call failed or whose reply the policy could not read), and `judge`:
+// per dimension n_items, n_parse_failed (ok replies not in the policy's format; failed calls are
+// in `outcomes` only, and count as the policy says), yes-rate (QA correctness) and mean score,
+// each with its standard error, clustered standard error and bootstrap interval, plus the judge
+// models seen.
 nlohmann::ordered_json judge_scores(const std::vector<const nlohmann::json*>& records, const std::string& family,
                                     const std::string& policy, uint64_t seed);
 

@@ -88,7 +88,14 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
   md << "- ppbench " << ctx.value("ppbench_version", "?") << " (" << ctx.value("git_sha", "?") << ", "
      << ctx.value("build_type", "?") << "), LibTorch " << ctx.value("libtorch", "?") << ", device "
      << ctx.value("device", "?") << ", " << ctx.value("threads", 0) << " threads\n";
-  md << "- model fingerprint `" << ctx.value("model_fingerprint", "?").substr(0, 16) << "`\n\n";
+  md << "- model fingerprint `" << ctx.value("model_fingerprint", "?").substr(0, 16) << "`\n";
+  if (report.contains("duplicate_records_ignored") && !report["duplicate_records_ignored"].empty()) {
+    const auto& d = report["duplicate_records_ignored"];
+    md << "- **" << d.size() << " records in samples.jsonl repeat an earlier record's key and are not counted again** "
+       << "(first: " << d[0]["task"].get<std::string>() << "/" << d[0]["sample_id"].get<std::string>() << ", line "
+       << d[0]["line"].dump() << " repeats line " << d[0]["first_line"].dump() << "; report.json lists them all)\n";
+  }
+  md << "\n";
 
   std::vector<std::string> tasks;
   for (const auto& r : report["results"]) {
@@ -142,6 +149,17 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
           accuracy += dim + " " + fixed(d["mean_score"]["value"].get<double>(), 2);
         }
         if (r["n_awaiting_scoring"].get<int64_t>() > 0) accuracy += " (" + r["n_awaiting_scoring"].dump() + " unjudged)";
+        // Calls that did not end ok, and replies the policy could not read, per dimension.
+        std::string odd;
+        for (const auto& [dim, d] : r["judge"]["dimensions"].items()) {
+          for (const auto& [outcome, n] : d["outcomes"].items())
+            if (outcome != "ok") odd += (odd.empty() ? "" : ", ") + dim + " " + outcome + " x" + n.dump();
+          if (d["n_parse_failed"].get<int64_t>() > 0)
+            odd += (odd.empty() ? "" : ", ") + dim + " unreadable reply x" + d["n_parse_failed"].dump();
+        }
+        if (!odd.empty())
+          notes.push_back(v["method"].get<std::string>() + ": judge " + odd + " (counted as the '" +
+                          r["judge"]["policy"].get<std::string>() + "' policy says).");
       } else if (r.contains("dream") && r["n_scored"].get<int64_t>() > 0) {
         const auto& d = r["dream"];
         accuracy = "F1 " + fixed(100.0 * d["f1"]["value"].get<double>(), 1) + " ± " +

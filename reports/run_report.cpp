@@ -90,7 +90,7 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
                                                    scoring_rules(context, task).seed);
     out["n_scored"] = js["n_judged"];
     out["n_excluded"] = 0;
-    out["n_unparsed"] = 0;
+    out["n_unparsed"] = js["n_without_verdict"];
     out["scoring"] = "judge";
     out["n_awaiting_scoring"] = js["n_awaiting_scoring"];
     out["judge"] = js["judge"];
@@ -101,7 +101,7 @@ nlohmann::ordered_json aggregate(const Group& g, const nlohmann::json& context) 
         dream_scores(scored, spec.value("aggregation", "macro"), scoring_rules(context, task).seed);
     out["n_scored"] = ds["dream"]["n_videos"];
     out["n_excluded"] = 0;
-    out["n_unparsed"] = 0;
+    out["n_unparsed"] = ds["dream"]["n_failed"];
     out["scoring"] = "judge";
     out["n_awaiting_scoring"] = ds["n_awaiting_scoring"];
     out["dream"] = ds["dream"];
@@ -145,7 +145,17 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
   std::map<std::string, size_t> task_rank, method_rank;
   if (context.contains("config") && context["config"].contains("methods"))
     for (const auto& m : context["config"]["methods"]) method_rank.try_emplace(m.get<std::string>(), method_rank.size());
-  for (const auto& r : loaded.records) {
+  std::vector<bool> duplicate(loaded.records.size(), false);
+  nlohmann::ordered_json duplicates = nlohmann::ordered_json::array();
+  for (const DuplicateRecord& d : loaded.duplicates) {
+    duplicate[d.index] = true;
+    const auto& r = loaded.records[d.index];
+    duplicates.push_back({{"task", r["task"]}, {"sample_id", r["sample_id"]}, {"variant", r["variant"]},
+                          {"line", d.line}, {"first_line", d.first_line}});
+  }
+  for (size_t i = 0; i < loaded.records.size(); ++i) {
+    if (duplicate[i]) continue;  // counted once: the first record of its key
+    const auto& r = loaded.records[i];
     const auto& v = r.at("variant");
     const std::string key = r.at("task").get<std::string>() + "\x1f" + v.at("method").get<std::string>() + "\x1f" +
                             v.at("budget").dump() + "\x1f" + v.at("frames").dump() + "\x1f" +
@@ -169,6 +179,7 @@ nlohmann::ordered_json build_report(const std::string& run_dir) {
   report["schema_version"] = kReportSchemaVersion;
   report["context"] = context;
   report["torn_tail_ignored"] = loaded.torn_tail;
+  report["duplicate_records_ignored"] = duplicates;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   // `ppbench score --protocol` may have re-scored tasks under another protocol: its rules count.
   nlohmann::json rules_context = context;

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace ppb::reports {
 
@@ -21,6 +22,7 @@ LoadedRecords load_records(const std::string& path) {
   ss << in.rdbuf();
   const std::string data = ss.str();
   size_t pos = 0, line_no = 0;
+  std::unordered_map<std::string, int64_t> first_line;  // record key -> line
   while (pos < data.size()) {
     size_t nl = data.find('\n', pos);
     ++line_no;
@@ -35,6 +37,16 @@ LoadedRecords load_records(const std::string& path) {
       } catch (const std::exception& e) {
         throw std::runtime_error(path + " line " + std::to_string(line_no) + " is not valid JSON: " + e.what());
       }
+      std::string key;
+      try {
+        key = record_key(out.records.back());
+      } catch (const std::exception& e) {
+        throw std::runtime_error(path + " line " + std::to_string(line_no) +
+                                 " is not a sample record (task, sample_id, variant): " + e.what());
+      }
+      const auto [it, fresh] = first_line.emplace(key, static_cast<int64_t>(line_no));
+      if (!fresh)
+        out.duplicates.push_back({out.records.size() - 1, static_cast<int64_t>(line_no), it->second});
     }
     pos = nl + 1;
     out.valid_bytes = pos;

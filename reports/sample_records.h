@@ -12,9 +12,17 @@ namespace ppb::reports {
 std::string record_key(const nlohmann::json& record);
 
 // The records of a samples.jsonl. A last line without its newline (a write cut short) is
-// ignored and flagged; any other unparsable line is an error naming the file and line.
+// ignored and flagged; any other unparsable line is an error naming the file and line. A record
+// whose key (record_key) an earlier line already has is kept in `records` and listed in
+// `duplicates`, so that the report counts it once and says so.
+struct DuplicateRecord {
+  size_t index = 0;       // into `records`
+  int64_t line = 0;       // its line in the file (1-based)
+  int64_t first_line = 0; // the line of the first record with that key
+};
 struct LoadedRecords {
   std::vector<nlohmann::json> records;  // in file order
+  std::vector<DuplicateRecord> duplicates;
   bool torn_tail = false;               // a partial last line was found
   uint64_t valid_bytes = 0;             // length of the file up to the last complete line
 };

@@ -95,10 +95,27 @@ Protocol read_protocol(const std::string& name, const nlohmann::json& j, const s
     f.get("option_format", p.option_format);
     f.choice("option_format", p.option_format, {"paren", "dot"});
     f.get("extractor", p.extractor);
+    bool needs_judge = false;
     try {
-      builtin_extractors().get(p.extractor);
+      needs_judge = builtin_extractors().get(p.extractor).needs_judge;
     } catch (const std::exception& e) {
       throw std::runtime_error(where + ": extractor: " + e.what());
+    }
+    // An extractor that may ask a judge names its template and model here, so that the template
+    // is read like any other (--prompts-dir), hashed into the fingerprint and recorded.
+    if (needs_judge) {
+      f.get("judge_templates", p.judge_templates);
+      f.get("judge_model", p.judge_model);
+      if (p.judge_templates.size() != 1 || !p.judge_templates.count("choice_extraction"))
+        throw std::runtime_error(where + ": judge_templates: extractor '" + p.extractor +
+                                 "' asks a judge and needs exactly {\"choice_extraction\": FILE}");
+      for (const char* key : {"judge_parse", "judge_max_tokens", "judge_parse_retries"})
+        if (j.contains(key)) throw std::runtime_error(where + ": key '" + key + "' is for judged tasks only");
+    } else {
+      for (const char* key : {"judge_templates", "judge_model", "judge_parse", "judge_max_tokens", "judge_parse_retries"})
+        if (j.contains(key))
+          throw std::runtime_error(where + ": key '" + key +
+                                   "' is for judged tasks only (and extractors that ask a judge: judge_templates, judge_model)");
     }
   } else {
     for (const char* key : {"option_format", "extractor"})
@@ -107,7 +124,9 @@ Protocol read_protocol(const std::string& name, const nlohmann::json& j, const s
       throw std::runtime_error(where + ": denominator 'parsed' needs an answer extractor (multiple choice)");
   }
   const bool judged = family != "multiple_choice" && family != "caption";
-  if (judged) {
+  if (family == "multiple_choice") {
+    // Judge keys were read with the extractor above.
+  } else if (judged) {
     f.get("judge_templates", p.judge_templates);
     if (p.judge_templates.empty()) throw std::runtime_error(where + ": key 'judge_templates' is empty");
     f.get("judge_parse", p.judge_parse);

@@ -30,7 +30,8 @@ struct Protocol {
   std::vector<std::string> breakdowns;  // sample meta keys reported separately (duration, domain ...)
   bool subtitles = false;             // the template's {subtitles} gets the cues at the sampled frames
   std::vector<std::string> metrics;   // what the report computes (docs/protocols.md lists them)
-  // Judge prompt template file per judged dimension (e.g. "correctness"); empty when no judge is used.
+  // Judge prompt template file per judged dimension (e.g. "correctness"), or {"choice_extraction":
+  // FILE} for an extractor that asks a judge; empty when no judge is used.
   std::map<std::string, std::string> judge_templates;
   std::string judge_parse;            // how the judge's reply is parsed: vcg_original, lmms, tarsier
   std::string judge_model;            // the judge model id the protocol was published with

@@ -104,6 +104,7 @@ TEST_CASE("ppbench judge scores open-ended answers through the cache and offline
   r = run_ppbench(judge);
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(kKey) == std::string::npos);  // nor in what the command printed
   CHECK_THAT(r.out, Catch::Contains("msvd_qa: 2 judgements asked, 0 from the cache") &&
                         Catch::Contains("vcg_generic: 6 judgements asked, 0 from the cache"));
   CHECK(server.stats()["requests"] == 8);  // one call per judgement: nothing asked twice
@@ -218,6 +219,30 @@ TEST_CASE("an extractor's judge fallback runs through --judge-url and the cache,
     CHECK(rec["error"].is_null());
     CHECK(rec["parse_rule"].is_string());
   }
+  // `ppbench score` binds the judge too: the failed samples of the first run are re-scored.
+  r = run_ppbench({"score", dir / "no_judge", "--judge-url", server.url(), "--judge-cache", dir / "judge.sqlite",
+                   "--api-key-env", "PPB_E2E_CHOICE_KEY"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& l : read_lines(dir / "no_judge/samples.jsonl")) CHECK(json::parse(l)["error"].is_null());
+  // The judge's template is read like every other one: --prompts-dir replaces it, and the
+  // recorded hash and the fingerprint follow.
+  const json context = json::parse(read_file(dir / "judged/context.json"));
+  REQUIRE(context["tasks"]["mvbench"]["judge_templates"].contains("choice_extraction"));
+  CHECK(context["judge_models"] == json::array({"gpt-3.5-turbo-0125"}));
+  fs::create_directories(dir / "own/judges");
+  std::ofstream(dir / "own/judges/choice_extraction.txt")
+      << "[system]\n[user]\nWhich option does this answer pick? {question}\n{options}\nAnswer: {prediction}\n";
+  args = base;
+  args.insert(args.end(), {"--out", dir / "own_judge", "--prompts-dir", dir / "own"});
+  r = run_ppbench(args);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const json own_context = json::parse(read_file(dir / "own_judge/context.json"));
+  CHECK(own_context["tasks"]["mvbench"]["judge_templates"]["choice_extraction"]["sha256"] !=
+        context["tasks"]["mvbench"]["judge_templates"]["choice_extraction"]["sha256"]);
+  CHECK(own_context["tasks"]["mvbench"]["fingerprint"] != context["tasks"]["mvbench"]["fingerprint"]);
+
   // A second run asks the judge nothing new: every reply comes from the cache.
   const int64_t asked = server.stats()["requests"].get<int64_t>();
   CHECK(asked > 0);  // the tiny model's answers name no option: the judge was asked
@@ -232,24 +257,37 @@ TEST_CASE("ppbench judge scores DREAM-1K in two steps, re-asks unusable replies 
   TempDir dir("judge_dream");
   const std::string data = dir / "data", run = dir / "run", cache = dir / "judge.sqlite";
   REQUIRE(run_ppbench({"synth", "--out", data, "--layouts", "dream1k", "--frames", "24"}).exit_code == 0);
-  auto r = run_ppbench({"run", "--data-root", data, "--out", run, "--tasks", "dream1k", "--methods", "avgpool3d",
-                        "--frames", "4", "--budget", "128", "--threads", "2", "--max-new-tokens", "4"});
+  auto r = run_ppbench({"run", "--data-root", data, "--out", run, "--tasks", "dream1k", "--methods",
+                        "avgpool3d,ppllava", "--frames", "4", "--budget", "128", "--threads", "2",
+                        "--max-new-tokens", "4"});
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  // Descriptions chosen here (the tiny model's are noise): one plain, one whose first reply to
-  // every call is garbage (re-asked once), and an empty one for the video without reference
-  // events (nothing extracted: precision 1 without a call; recall judges the reference text).
+  // Descriptions chosen here (the tiny model's are noise), the same for both methods, so every
+  // judgement of the second method is identical to one of the first and rides on its call: one
+  // plain, one whose first reply to every call is garbage (re-asked once), and an empty one for
+  // the video without reference events (nothing extracted: precision 1 without a call; recall
+  // judges the reference text).
   std::vector<json> recs;
   for (const auto& l : read_lines(run + "/samples.jsonl")) recs.push_back(json::parse(l));
-  REQUIRE(recs.size() == 3);
-  std::sort(recs.begin(), recs.end(), [](const json& a, const json& b) { return a["sample_id"] < b["sample_id"]; });
+  REQUIRE(recs.size() == 6);
+  std::sort(recs.begin(), recs.end(), [](const json& a, const json& b) {
+    return std::make_pair(a["variant"]["method"], a["sample_id"]) < std::make_pair(b["variant"]["method"], b["sample_id"]);
+  });
+  std::map<std::string, std::string> response_of;  // by sample id
+  for (size_t k = 0; k < 3; ++k) {
+    REQUIRE(recs[k]["sample_id"] == recs[k + 3]["sample_id"]);
+    const std::string text = k == 0   ? "A red square moves across the picture. The background stays grey. It stops"
+                             : k == 1 ? "[fault:garbage:times=1] The shapes leave the picture. A bird sings."
+                                      : "";
+    response_of[recs[k]["sample_id"].get<std::string>()] = text;
+  }
   REQUIRE(recs[2]["events"].empty());
-  recs[0]["response"] = "A red square moves across the picture. The background stays grey. It stops";
-  recs[1]["response"] = "[fault:garbage:times=1] The shapes leave the picture. A bird sings.";
-  recs[2]["response"] = "";
   auto write_records = [&] {
     std::string text;
-    for (const auto& rec : recs) text += rec.dump() + "\n";
+    for (auto& rec : recs) {
+      rec["response"] = response_of.at(rec["sample_id"].get<std::string>());
+      text += rec.dump() + "\n";
+    }
     std::ofstream(run + "/samples.jsonl") << text;
   };
   write_records();
@@ -261,13 +299,16 @@ TEST_CASE("ppbench judge scores DREAM-1K in two steps, re-asks unusable replies 
   r = run_ppbench(judge);
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  // 3 calls for the plain video, each doubled for the faulted one, 2 for the empty description.
+  // 3 calls for the plain video, each doubled for the faulted one, 2 for the empty description;
+  // the second method's identical judgements add none.
   CHECK(server.stats()["requests"] == 3 + 6 + 2);
+  CHECK_THAT(r.out, Catch::Contains("dream1k: 11 judgements asked, 11 from the cache"));
 
   // Expected scores from the server's documented rule, macro over the subsets (stock: videos
   // 1 and 3; youtube: video 2), F1 of the averaged precision and recall.
   std::map<std::string, std::vector<std::pair<double, double>>> by_subset;  // subset -> (P, R)
-  for (const auto& rec : recs) {
+  for (size_t k = 0; k < 3; ++k) {
+    const json& rec = recs[k];
     std::vector<std::string> reference_events = rec["events"].get<std::vector<std::string>>();
     const std::string reference = rec["references"][0].get<std::string>();
     if (reference_events.empty()) reference_events = {reference};
@@ -288,52 +329,68 @@ TEST_CASE("ppbench judge scores DREAM-1K in two steps, re-asks unusable replies 
   }
   const double f1 = p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0;
   json report = json::parse(read_file(run + "/report.json"));
-  REQUIRE(report["results"].size() == 1);
-  const json first = report["results"][0];
-  INFO(first.dump(1));
-  CHECK(first["n_scored"] == 3);
-  CHECK(first["n_awaiting_scoring"] == 0);
-  const json& d = first["dream"];
-  CHECK(d["aggregation"] == "macro");
-  CHECK(d["n_failed"] == 0);
-  CHECK(d["precision"]["value"].get<double>() == Approx(p));
-  CHECK(d["recall"]["value"].get<double>() == Approx(rc));
-  CHECK(d["f1"]["value"].get<double>() == Approx(f1));
-  CHECK(d["macro"]["f1"].get<double>() == Approx(f1));
-  CHECK(d["steps"]["extract_events"]["reasked"] == 1);
-  CHECK(d["steps"]["recall"]["reasked"] == 1);
-  CHECK(d["steps"]["precision"]["reasked"] == 1);
-  CHECK(d["steps"]["precision"]["outcomes"]["ok"] == 2);  // none for the empty description
-  CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("F1 " ));
+  REQUIRE(report["results"].size() == 2);
+  for (const json& row : report["results"]) {
+    INFO(row.dump(1));
+    CHECK(row["n_scored"] == 3);
+    CHECK(row["n_awaiting_scoring"] == 0);
+    CHECK(row["n_unparsed"] == 0);
+    const json& d = row["dream"];
+    CHECK(d["aggregation"] == "macro");
+    CHECK(d["n_failed"] == 0);
+    CHECK(d["precision"]["value"].get<double>() == Approx(p));
+    CHECK(d["recall"]["value"].get<double>() == Approx(rc));
+    CHECK(d["f1"]["value"].get<double>() == Approx(f1));
+    CHECK(d["macro"]["f1"].get<double>() == Approx(f1));
+    CHECK(d["steps"]["extract_events"]["reasked"] == 1);
+    CHECK(d["steps"]["recall"]["reasked"] == 1);
+    CHECK(d["steps"]["precision"]["reasked"] == 1);
+    CHECK(d["steps"]["precision"]["outcomes"]["ok"] == 2);  // none for the empty description
+  }
+  const json first = results_without_timing(report);
+  CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("F1 "));
   // The faulted video keeps the rejected replies and why they were not used.
-  const json judged = json::parse(read_lines(run + "/samples.jsonl")[1]);
-  REQUIRE(judged["sample_id"] == recs[1]["sample_id"]);
-  for (const char* step : {"extract_events", "recall", "precision"}) {
-    INFO(step);
-    CHECK(judged["judgements"][step]["retry"] == 1);
-    CHECK(judged["judgements"][step]["rejected"][0]["content"] == "I would rather describe the weather.");
-    CHECK_THAT(judged["judgements"][step]["rejected"][0]["reason"].get<std::string>(), Catch::Contains("no '{...}' block"));
+  for (const auto& l : read_lines(run + "/samples.jsonl")) {
+    const json judged = json::parse(l);
+    if (judged["sample_id"] != recs[1]["sample_id"]) continue;
+    for (const char* step : {"extract_events", "recall", "precision"}) {
+      INFO(step);
+      CHECK(judged["judgements"][step]["retry"] == 1);
+      CHECK(judged["judgements"][step]["rejected"][0]["content"] == "I would rather describe the weather.");
+      CHECK_THAT(judged["judgements"][step]["rejected"][0]["reason"].get<std::string>(),
+                 Catch::Contains("no '{...}' block"));
+    }
   }
 
-  // A second pass is served by the cache and scores the same.
+  // A second pass is served by the cache and scores the same; so does an offline one.
   r = run_ppbench(judge);
   REQUIRE(r.exit_code == 0);
   CHECK(server.stats()["requests"] == 11);
-  CHECK(results_without_timing(json::parse(read_file(run + "/report.json")))[0]["dream"] == first["dream"]);
+  CHECK(results_without_timing(json::parse(read_file(run + "/report.json"))) == first);
+  auto offline = judge;
+  offline[3] = "http://127.0.0.1:9/unreachable";
+  offline.push_back("--judge-offline");
+  r = run_ppbench(offline);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(results_without_timing(json::parse(read_file(run + "/report.json"))) == first);
 
   // A description whose replies never parse: asked 1 + 10 times per first-round step, then left
   // out of the scores and listed with the reason.
-  recs[0]["response"] = "[fault:garbage] A red square moves.";
+  response_of[recs[0]["sample_id"].get<std::string>()] = "[fault:garbage] A red square moves.";
   write_records();
   r = run_ppbench(judge);
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(server.stats()["requests"] == 11 + 2 * 11);
   report = json::parse(read_file(run + "/report.json"));
-  const json& failed = report["results"][0]["dream"];
-  CHECK(report["results"][0]["n_scored"] == 2);
-  CHECK(failed["n_failed"] == 1);
-  CHECK(failed["failures"][0]["sample_id"] == recs[0]["sample_id"]);
-  CHECK_THAT(failed["failures"][0]["reason"].get<std::string>(), Catch::Contains("recall: no '{...}' block"));
+  for (const json& row : report["results"]) {
+    const json& failed = row["dream"];
+    CHECK(row["n_scored"] == 2);
+    CHECK(row["n_unparsed"] == 1);
+    CHECK(failed["n_failed"] == 1);
+    CHECK(failed["failures"][0]["sample_id"] == recs[0]["sample_id"]);
+    CHECK_THAT(failed["failures"][0]["reason"].get<std::string>(), Catch::Contains("recall: no '{...}' block"));
+  }
   CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("1 videos left out of DREAM-1K's scores"));
 }

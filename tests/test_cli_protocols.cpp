@@ -121,6 +121,23 @@ TEST_CASE("tasks run under their protocols, and ppbench score re-scores under an
     CHECK(res["scored_protocol"] == "official");
     if (res["task"] == "videomme_subs") CHECK(res["accuracy"]["denominator"] == "parsed");
   }
+
+  // A protocol per task; a plain name only where a task has it; a name no task has is an error.
+  r = run_ppbench({"score", run, "--protocol", "mvbench=lmms"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  json mixed = json::parse(read_file(run + "/report.json"));
+  CHECK(mixed["scoring"]["mvbench"]["protocol"] == "lmms");
+  CHECK(mixed["scoring"]["videomme_subs"]["protocol"] == "ppllava");
+  r = run_ppbench({"score", run, "--protocol", "vlmeval"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("videomme_subs has no protocol 'vlmeval': scored under ppllava"));
+  mixed = json::parse(read_file(run + "/report.json"));
+  CHECK(mixed["scoring"]["mvbench"]["protocol"] == "vlmeval");
+  r = run_ppbench({"score", run, "--protocol", "nosuch"});
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.out, Catch::Contains("has a protocol 'nosuch'"));
 }
 
 TEST_CASE("--prompts-dir replaces a template and the fingerprint follows", "[cli][protocols]") {

@@ -159,8 +159,11 @@ TEST_CASE("retry policy: decisions", "[judge]") {
 
   AttemptResult far;
   far.http_status = 429;
-  far.retry_after = "500";  // beyond the 120 s maximum: give up
-  CHECK_FALSE(decide_retry(far, p, 0.5, now).retry);
+  far.retry_after = "500";  // beyond the 120 s maximum: the backoff applies instead
+  const RetryDecision far_d = decide_retry(far, p, 0.5, now);
+  CHECK(far_d.retry);
+  CHECK(far_d.delay_s == Approx(0.5 * (1 - 0.25 * 0.5)));
+  CHECK_THAT(far_d.reason, Catch::Contains("exceeds the maximum wait"));
 
   AttemptResult zero;
   zero.http_status = 503;
@@ -286,9 +289,12 @@ TEST_CASE("judge client: Retry-After and retry-after-ms are honoured", "[judge]"
   CHECK(m.total_ms >= 700.0);
   CHECK(m.total_ms < 5000.0);  // retry-after-ms wins over Retry-After
 
-  const auto far = one(o, qa("far", "red", "red", "[fault:429:retry_after=500]"));
-  CHECK(far.outcome == JudgeOutcome::http_error);
-  CHECK(far.attempts == 1);
+  // A stated wait beyond the 120 s maximum gives way to the backoff (0.5 s at the first retry).
+  const auto far = one(o, qa("far", "red", "red", "[fault:429:retry_after=500,times=1]"));
+  CHECK(far.outcome == JudgeOutcome::ok);
+  CHECK(far.attempts == 2);
+  CHECK(far.total_ms >= 0.5 * 0.75 * 1000.0);
+  CHECK(far.total_ms < 5000.0);
 }
 
 TEST_CASE("judge client: server errors, resets, stalls and garbled bodies", "[judge]") {

@@ -37,6 +37,10 @@ TEST_CASE("the Python literal reader accepts what literal_eval accepts", "[metri
   CHECK((python_int(PyValue{PyValue::Kind::real, false, -4.8, "", {}, {}}, &x, &err) && x == -4.0));
   CHECK((python_int(PyValue{PyValue::Kind::string, false, 0, " 4 ", {}, {}}, &x, &err) && x == 4.0));
   CHECK_FALSE(python_int(PyValue{PyValue::Kind::string, false, 0, "4.8", {}, {}}, &x, &err));
+  // int(1e999) overflows in Python: a reply scoring infinity does not parse.
+  CHECK_FALSE(python_int(PyValue{PyValue::Kind::real, false, HUGE_VAL, "", {}, {}}, &x, &err));
+  CHECK_THAT(err, Catch::Contains("not finite"));
+  CHECK_FALSE(parse_score_judgement("{'score': 1e999}", JudgePolicy::vcg_original).ok);
 }
 
 TEST_CASE("a clean reply parses the same under every policy", "[metrics]") {

@@ -26,6 +26,8 @@ const char* const kSeeds[] = {
     "'''triple''' r'raw' u'uni' b'bytes'",
     "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]",
     "-1e308, +0x10, 1_000, .5, 5., 1e-400",
+    "{'events': ['A man opens a door', \"The dog's tail wags\"]}",
+    "{\"events\": [{\"event\": \"a man runs\", \"relationship\": \"entailment\", \"reason\": null}]}",
 };
 
 std::string mutate(std::string s, std::mt19937_64& rng) {
@@ -72,6 +74,13 @@ TEST_CASE("judge reply readers survive random and mutated input", "[judge][fuzz]
       REQUIRE_NOTHROW(s = parse_score_judgement(text, p));
       if (q.ok) REQUIRE((q.score >= -1e300 && q.score <= 1e300));
     }
+    // DREAM-1K's two readers.
+    EventListParse events;
+    REQUIRE_NOTHROW(events = parse_event_list_reply(text));
+    if (!events.ok) REQUIRE_FALSE(events.reason.empty());
+    EntailmentParse entail;
+    REQUIRE_NOTHROW(entail = parse_entailment_reply(text, 1));
+    if (entail.ok) REQUIRE(entail.labels.size() == 1);
   }
   // Deep nesting is rejected or parsed without exhausting the stack.
   const std::string deep = std::string(200000, '[') + std::string(200000, ']');
