@@ -73,6 +73,7 @@ int cmd_judge(const Args& args, const Args&) {
       "judge-offline", "read only the cache; fail listing the judgements it lacks")(
       "judge-max-tokens", po::value<int>(), "max_tokens of each judge call [the protocol's judge_max_tokens]")(
       "judge-timeout", po::value<double>()->default_value(60.0), "seconds per attempt")(
+      "judge-connect-timeout", po::value<double>()->default_value(5.0), "seconds to connect, per attempt")(
       "judge-attempts", po::value<int>()->default_value(5), "attempts per judgement, the first included")(
       "azure-deployment", po::value<std::string>(), "Azure: deployment name (URL form and api-key header)")(
       "api-key-env", po::value<std::string>()->default_value("OPENAI_API_KEY"),
@@ -103,6 +104,7 @@ int cmd_judge(const Args& args, const Args&) {
   client.base_url = vm["judge-url"].as<std::string>();
   client.concurrency = vm["judge-concurrency"].as<int>();
   client.total_timeout_s = vm["judge-timeout"].as<double>();
+  client.connect_timeout_s = vm["judge-connect-timeout"].as<double>();
   client.max_attempts = vm["judge-attempts"].as<int>();
   client.api_key_env = vm["api-key-env"].as<std::string>();
   client.api_key_file_env = client.api_key_env + "_FILE";

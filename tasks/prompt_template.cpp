@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "datasets/annotation_json.h"
+
 namespace ppb::tasks {
 
 std::string option_letter(size_t i) {
@@ -66,6 +68,7 @@ std::string read_prompt_template(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   std::string s = ss.str();
+  datasets::require_utf8(s, "prompt template " + path);
   if (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
 }

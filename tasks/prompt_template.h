@@ -22,7 +22,8 @@ std::string format_options(const std::vector<std::string>& candidates, const std
 std::string option_letter(size_t i);
 // Fills the placeholders of `tmpl`; `template_name` names it in errors.
 std::string render_prompt(const std::string& tmpl, const std::string& template_name, const PromptFields& fields);
-// Reads a template file; one trailing newline is dropped.
+// Reads a template file; one trailing newline is dropped. Text that is not UTF-8 is an error
+// naming the file and the offset.
 std::string read_prompt_template(const std::string& path);
 
 }  // namespace ppb::tasks

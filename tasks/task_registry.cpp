@@ -2,11 +2,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "common/sha256.h"
 #include "datasets/dataset_catalog.h"
 #include "ppb_build_info.h"
+#include "tasks/judge_template.h"
 #include "tasks/prompt_template.h"
 
 namespace fs = std::filesystem;
@@ -46,6 +48,26 @@ const std::vector<std::string>& builtin_task_names() {
   return names;
 }
 
+namespace {
+
+// A template's placeholders are checked when it is loaded (a dry render), so a typo in a user's
+// --prompts-dir file stops the run at once instead of failing every sample.
+void check_template(const std::string& text, const std::string& path, bool prompt) {
+  if (prompt) {
+    PromptFields f;
+    f.question = "q";
+    f.candidates = {"a", "b"};
+    render_prompt(text, path, f);
+    return;
+  }
+  static const std::map<std::string, std::string> kJudgeFields = {
+      {"question", ""},     {"answer", ""},       {"prediction", ""}, {"question_1", ""}, {"question_2", ""},
+      {"prediction_1", ""}, {"prediction_2", ""}, {"options", ""},    {"description", ""}, {"events", ""}};
+  render_judge_template(text, path, kJudgeFields);
+}
+
+}  // namespace
+
 Task load_task(const std::string& spec_path, const std::string& tasks_dir, const std::string& prompts_dir) {
   Task t;
   t.spec = read_task_spec(spec_path);
@@ -60,6 +82,7 @@ Task load_task(const std::string& spec_path, const std::string& tasks_dir, const
       const fs::path path = !own.empty() && fs::exists(own) ? own : fs::path(tasks_dir) / file;
       t.templates[file] = read_prompt_template(path.string());
       t.template_paths[file] = path.string();
+      check_template(t.templates[file], path.string(), file == p.prompt_template);
     }
   }
   return t;

@@ -20,7 +20,8 @@ Faults are asked for in the last user message with a marker [fault:KIND] or
 insufficient_quota), stall (no answer for stall_s seconds, default 30), reset (the connection is
 reset), malformed (a 200 with a cut JSON body), null (content null), refusal (content null and a
 refusal), length (finish_reason length), garbage (a normal completion whose text is in no judge
-format). Keys: times=N (fault only the first N attempts of that
+format), echo_key (a 400 whose message repeats the credential header the server received, as a
+careless proxy might: the client must redact it). Keys: times=N (fault only the first N attempts of that
 message; by default every attempt), retry_after=S (Retry-After header, verbatim),
 retry_after_ms=M (retry-after-ms header), should_retry=true|false (x-should-retry header).
 
@@ -190,6 +191,7 @@ class Handler(BaseHTTPRequestHandler):
             self.server.state.leave()
 
     def answer(self, req, text, attempt, azure):
+        credential = self.headers.get("api-key") if azure else self.headers.get("Authorization")
         if self.server.latency_s > 0:
             time.sleep(self.server.latency_s)
         kind, params = parse_fault(text)
@@ -219,6 +221,9 @@ class Handler(BaseHTTPRequestHandler):
             code = "rate_limit_exceeded" if status == 429 else None
             self.error_body(status, "injected fault %d" % status, "server_error" if status >= 500 else
                             "invalid_request_error", code, headers)
+            return
+        if kind == "echo_key":
+            self.error_body(400, "bad request with credential %s" % credential, "invalid_request_error", None)
             return
         content = judge_reply(text)
         finish = "stop"

@@ -159,4 +159,14 @@ TEST_CASE("--prompts-dir replaces a template and the fingerprint follows", "[cli
   CHECK_THAT(rec["prompt"].get<std::string>(), Catch::Contains("Verbatim upstream wording. Q: "));
   const json context = json::parse(read_file(run + "/context.json"));
   CHECK_THAT(context["tasks"]["synth_mcq"]["prompt_template_path"].get<std::string>(), Catch::Contains("own/prompts"));
+
+  // A typo in a placeholder, or text that is not UTF-8, stops at once, naming the file.
+  put(dir / "typo/prompts/mcq_ppllava.txt", "Q: {qustion}\n{options}\n");
+  auto typo = run_ppbench({"list", "protocols", "--prompts-dir", dir / "typo"});
+  CHECK(typo.exit_code != 0);
+  CHECK_THAT(typo.out, Catch::Contains("typo/prompts/mcq_ppllava.txt") && Catch::Contains("{qustion}"));
+  put(dir / "latin1/judges/qa_correctness.txt", "[system]\nCaf\xe9 {question}\n[user]\n{prediction}\n");
+  auto latin1 = run_ppbench({"list", "protocols", "--prompts-dir", dir / "latin1"});
+  CHECK(latin1.exit_code != 0);
+  CHECK_THAT(latin1.out, Catch::Contains("latin1/judges/qa_correctness.txt") && Catch::Contains("not valid UTF-8"));
 }

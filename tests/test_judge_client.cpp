@@ -434,13 +434,17 @@ TEST_CASE("judge client: the key never reaches results or logs", "[judge]") {
                                           qa("k3", "red", "red", "[fault:reset]"),
                                           qa("k4", "red", "red", "[fault:malformed]"),
                                           qa("k5", "red", "red", "[fault:quota]"),
-                                          qa("k6", "red", "red", "[fault:stall:stall_s=3]")};
+                                          qa("k6", "red", "red", "[fault:stall:stall_s=3]"),
+                                          qa("k7", "red", "red", "[fault:echo_key]")};
   const auto out = run_judge_batch(o, reqs);
   const std::string err = capture.finish();
   CHECK_THAT(err, Catch::Contains("undated"));
   CHECK(err.find(kKey) == std::string::npos);
   REQUIRE(out.size() == reqs.size());
   CHECK(out[0].model == "gpt-4o-2024-01-01");
+  // The server echoed the key in its error body: redacted in the error and the raw body.
+  CHECK(out[6].outcome == JudgeOutcome::http_error);  // 400 is not retried
+  CHECK_THAT(out[6].error + out[6].raw_body, Catch::Contains("[redacted]"));
   for (const auto& r : out) {
     for (const std::string* s : {&r.id, &r.outcome_name, &r.content, &r.refusal, &r.finish_reason, &r.model,
                                  &r.system_fingerprint, &r.error, &r.raw_body})
