@@ -141,7 +141,9 @@ int cmd_judge(const Args& args, const Args&) {
     for (size_t i : judged) {
       const auto& rec = records[i];
       const tasks::Task& t = registry.get(rec["task"].get<std::string>());
-      const tasks::Protocol& p = t.spec.protocol(rec["protocol"].get<std::string>());
+      // The protocol the results are read under: `ppbench score --protocol` may have changed it.
+      const tasks::Protocol& p =
+          t.spec.protocol(rec.value("scored_protocol", rec["protocol"].get<std::string>()));
       const std::string model = vm.count("judge-model") ? vm["judge-model"].as<std::string>() : p.judge_model;
       const int max_tokens = vm.count("judge-max-tokens") ? vm["judge-max-tokens"].as<int>() : p.judge_max_tokens;
       for (JudgeAsk& ask : next_judge_asks(rec, t, p)) {
@@ -171,10 +173,14 @@ int cmd_judge(const Args& args, const Args&) {
       }
       std::map<std::string, metrics::JudgeResponse> fresh;
       if (!requests.empty()) {
-        std::fprintf(stderr, "ppbench judge: round %d: %zu judgements from %s%s (%zu from the cache)\n", round,
-                     requests.size(), client.model.c_str(),
-                     client.seed ? (", re-ask " + std::to_string(*client.seed)).c_str() : "",
-                     pending.size() - requests.size());
+        size_t from_cache = 0;
+        for (const auto& p : pending) from_cache += cached.count(p.key);
+        std::fprintf(stderr,
+                     "ppbench judge: round %d: %zu calls to %s%s (%zu judgements from the cache, %zu identical to "
+                     "another in this round)\n",
+                     round, requests.size(), client.model.c_str(),
+                     client.seed ? (", re-ask " + std::to_string(*client.seed)).c_str() : "", from_cache,
+                     pending.size() - requests.size() - from_cache);
         for (auto& r : metrics::run_judge_batch(client, requests)) {
           // Calls that got no answer are not cached: the next run asks again.
           if (metrics::judge_response_is_cacheable(r)) cache.put(r.id, metrics::cached_judgement_of(r, client.model));

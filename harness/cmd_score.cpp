@@ -131,10 +131,17 @@ int cmd_score(const Args& args, const Args&) {
         rec["correct"] = nullptr;
         ++failed[task];
       }
-      rec["scored_protocol"] = p.name;
     }
+    rec["scored_protocol"] = p.name;  // every record: `ppbench judge` and the report read it
     out += rec.dump() + "\n";
   }
+  for (const auto& [task, name] : chosen)
+    if (task != "*" && !protocol_of.count(task)) {
+      std::string have;
+      for (const auto& [t, p] : protocol_of) have += (have.empty() ? "" : ", ") + t;
+      throw std::runtime_error("score: --protocol names task '" + task + "', which " + run.string() +
+                               " does not have (its tasks: " + have + ")");
+    }
   if (const auto all = chosen.find("*"); all != chosen.end()) {
     bool used = false;
     for (const auto& [task, protocol] : protocol_of) used = used || protocol->name == all->second;

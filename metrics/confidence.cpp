@@ -250,6 +250,7 @@ Estimate f1_estimate(const std::vector<double>& precision, const std::vector<dou
     return p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
   };
   e.n = static_cast<int64_t>(precision.size());
+  e.n_clusters = e.n;  // whole items are resampled: each is its own cluster
   e.mean = f1_of(std::vector<uint32_t>(precision.size(), 1u));
   const BootstrapResult b = bootstrap_statistic(strata, precision.size(), f1_of, options);
   e.se = b.sd;

@@ -90,7 +90,7 @@ BootstrapResult bootstrap_statistic(const std::vector<std::vector<size_t>>& stra
 // one item per video); 0 when both are 0. macro: P and R are means of the group means (Tarsier);
 // otherwise pooled means. The interval comes from a bootstrap of whole items that recomputes F1
 // (stratified by group for macro); F1 is not a mean, so `se` is the standard deviation of the
-// bootstrap replicates and se_clustered equals it. Throws std::invalid_argument when sizes differ.
+// bootstrap replicates and se_clustered equals it (each item is its own cluster: n_clusters = n). Throws std::invalid_argument when sizes differ.
 Estimate f1_estimate(const std::vector<double>& precision, const std::vector<double>& recall,
                      const std::vector<std::string>& groups, bool macro, const BootstrapOptions& options = {});
 

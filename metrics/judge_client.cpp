@@ -35,9 +35,12 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// Replaces every occurrence of the key in `s`: a server may echo it in an error message.
+// Replaces every occurrence of the key in `s`: a server may echo it in an error message. Keys
+// shorter than 16 characters are placeholders, not secrets (a local vLLM server takes "EMPTY"),
+// and replacing them would corrupt the judge's replies.
+constexpr size_t kShortestSecretKey = 16;
 void redact(std::string* s, const std::string& key) {
-  if (key.empty()) return;
+  if (key.size() < kShortestSecretKey) return;
   size_t pos = 0;
   while ((pos = s->find(key, pos)) != std::string::npos) {
     s->replace(pos, key.size(), "[redacted]");

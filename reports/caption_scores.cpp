@@ -42,6 +42,7 @@ nlohmann::ordered_json caption_uncertainty(const metrics::CaptionReport& report,
       const metrics::BootstrapResult b = metrics::bootstrap_statistic(everything, n_items, corpus_bleu, opts);
       metrics::Estimate e;
       e.n = static_cast<int64_t>(n_items);
+      e.n_clusters = e.n;  // one video per item: every item is its own cluster
       e.mean = report.bleu.bleu[n];
       e.se = e.se_clustered = b.sd;
       e.ci_low = b.interval.low;

@@ -160,12 +160,15 @@ std::string render_markdown(const nlohmann::ordered_json& report) {
         if (!odd.empty())
           notes.push_back(v["method"].get<std::string>() + ": judge " + odd + " (counted as the '" +
                           r["judge"]["policy"].get<std::string>() + "' policy says).");
-      } else if (r.contains("dream") && r["n_scored"].get<int64_t>() > 0) {
+      } else if (r.contains("dream") && r["dream"]["n_videos"].get<int64_t>() + r["dream"]["n_failed"].get<int64_t>() > 0) {
         const auto& d = r["dream"];
-        accuracy = "F1 " + fixed(100.0 * d["f1"]["value"].get<double>(), 1) + " ± " +
-                   fixed(100.0 * d["f1"]["stderr"].get<double>(), 1) + " (P " +
-                   fixed(100.0 * d["precision"]["value"].get<double>(), 1) + ", R " +
-                   fixed(100.0 * d["recall"]["value"].get<double>(), 1) + ", " + d["aggregation"].get<std::string>() + ")";
+        accuracy = d["n_videos"].get<int64_t>() == 0
+                       ? "no video scored"
+                       : "F1 " + fixed(100.0 * d["f1"]["value"].get<double>(), 1) + " ± " +
+                             fixed(100.0 * d["f1"]["stderr"].get<double>(), 1) + " (P " +
+                             fixed(100.0 * d["precision"]["value"].get<double>(), 1) + ", R " +
+                             fixed(100.0 * d["recall"]["value"].get<double>(), 1) + ", " +
+                             d["aggregation"].get<std::string>() + ")";
         if (d["n_failed"].get<int64_t>() > 0)
           notes.push_back(v["method"].get<std::string>() + ": " + d["n_failed"].dump() +
                           " videos left out of DREAM-1K's scores (judge calls failed or replies stayed unusable; "

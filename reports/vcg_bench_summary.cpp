@@ -26,7 +26,7 @@ nlohmann::ordered_json vcg_bench_summary(const nlohmann::ordered_json& results) 
       row["protocols"] = nlohmann::ordered_json::object();
       row["dimensions"] = nlohmann::ordered_json::object();
     }
-    row["protocols"][task->first] = r["protocol"];
+    row["protocols"][task->first] = r.value("scored_protocol", r["protocol"].get<std::string>());
     for (const std::string& dim : task->second) {
       if (!r["judge"]["dimensions"].contains(dim)) continue;
       const auto& m = r["judge"]["dimensions"][dim]["mean_score"];

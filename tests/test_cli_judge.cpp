@@ -393,4 +393,26 @@ TEST_CASE("ppbench judge scores DREAM-1K in two steps, re-asks unusable replies 
     CHECK_THAT(failed["failures"][0]["reason"].get<std::string>(), Catch::Contains("recall: no '{...}' block"));
   }
   CHECK_THAT(read_file(run + "/report.md"), Catch::Contains("1 videos left out of DREAM-1K's scores"));
+
+  // Read under VLMEvalKit's protocol instead: `score` re-labels the records and `judge` then asks
+  // that protocol's judge, and the report aggregates its way (micro).
+  r = run_ppbench({"score", run, "--protocol", "dream1k=vlmeval"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  r = run_ppbench(judge);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& l : read_lines(run + "/samples.jsonl")) {
+    const json rec = json::parse(l);
+    CHECK(rec["scored_protocol"] == "vlmeval");
+    CHECK(rec["judgements"]["recall"]["model_requested"] == "gpt-4o");
+  }
+  report = json::parse(read_file(run + "/report.json"));
+  for (const json& row : report["results"]) {
+    CHECK(row["scored_protocol"] == "vlmeval");
+    CHECK(row["dream"]["aggregation"] == "micro");
+  }
+  r = run_ppbench({"score", run, "--protocol", "dreamlk=vlmeval"});  // a task the run does not have
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.out, Catch::Contains("names task 'dreamlk'") && Catch::Contains("dream1k"));
 }
