@@ -56,4 +56,24 @@ tasks::ChoiceJudge choice_judge_for(const RunConfig& cfg, const tasks::Task& tas
   return make_choice_judge(o);
 }
 
+void add_choice_judge_flags(po::options_description& o, bool rescoring) {
+  // Re-scoring keeps what the run used unless a flag is given.
+  const std::string run = rescoring ? "the run's" : "";
+  const std::string kept = rescoring ? "the run's, else " : "";
+  const std::string url = "judge for extractors that ask one (vlmeval_judge): OpenAI-compatible URL [" + run + "]";
+  const std::string model = "that judge's model id [" + kept + "each protocol's judge_model]";
+  const std::string cache = "judge cache file [" + kept + "$PPBENCH_CACHE_DIR/judge.sqlite]";
+  const std::string key = "variable holding the judge's key [" + kept + "OPENAI_API_KEY]";
+  o.add_options()("judge-url", po::value<std::string>(), url.c_str())(
+      "judge-model", po::value<std::string>(), model.c_str())("judge-cache", po::value<std::string>(), cache.c_str())(
+      "api-key-env", po::value<std::string>(), key.c_str());
+}
+
+void apply_choice_judge_flags(const po::variables_map& vm, RunConfig& cfg) {
+  if (vm.count("judge-url")) cfg.judge_url = vm["judge-url"].as<std::string>();
+  if (vm.count("judge-model")) cfg.judge_model = vm["judge-model"].as<std::string>();
+  if (vm.count("judge-cache")) cfg.judge_cache = vm["judge-cache"].as<std::string>();
+  if (vm.count("api-key-env")) cfg.judge_api_key_env = vm["api-key-env"].as<std::string>();
+}
+
 }  // namespace ppb::harness

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "harness/cli_options.h"
 #include "harness/run_config.h"
 #include "tasks/answer_extractors.h"
 #include "tasks/task_registry.h"
@@ -29,5 +30,11 @@ tasks::ChoiceJudge make_choice_judge(const ChoiceJudgeOptions& options);
 // cfg.judge_model is set; the URL, cache and key variable from cfg. Empty when cfg has no judge
 // URL or the protocol's extractor asks no judge.
 tasks::ChoiceJudge choice_judge_for(const RunConfig& cfg, const tasks::Task& task, const tasks::Protocol& protocol);
+
+// The flags that bind that judge, shared by `run` and `score`: --judge-url, --judge-model,
+// --judge-cache, --api-key-env. `rescoring`: the help says an absent flag keeps the run's value.
+void add_choice_judge_flags(po::options_description& o, bool rescoring);
+// Copies the flags given into `cfg`; absent ones leave it as it is.
+void apply_choice_judge_flags(const po::variables_map& vm, RunConfig& cfg);
 
 }  // namespace ppb::harness

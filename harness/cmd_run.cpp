@@ -5,6 +5,7 @@
 
 #include "common/json_file.h"
 #include "datasets/frame_preprocess.h"
+#include "harness/choice_judge.h"
 #include "harness/cli_options.h"
 #include "harness/commands.h"
 #include "harness/evaluation_runner.h"
@@ -40,11 +41,9 @@ void add_run_options(po::options_description& o) {
       ("seed", po::value<uint64_t>(), "seed for every random choice (tiny model weights) [0]")
       ("tasks-dir", po::value<std::string>(), "folder of task specs and prompt templates [built-in]")
       ("protocol", po::value<std::string>(), "protocol every task runs under (ppbench list protocols) [each task's default]")
-      ("prompts-dir", po::value<std::string>(), "folder whose templates replace the built-in ones of the same path []")
-      ("judge-url", po::value<std::string>(), "judge for extractors that ask one (vlmeval_judge): OpenAI-compatible URL []")
-      ("judge-model", po::value<std::string>(), "that judge's model id [each protocol's judge_model]")
-      ("judge-cache", po::value<std::string>(), "judge cache file [$PPBENCH_CACHE_DIR/judge.sqlite]")
-      ("api-key-env", po::value<std::string>(), "variable holding the judge's key [OPENAI_API_KEY]")
+      ("prompts-dir", po::value<std::string>(), "folder whose templates replace the built-in ones of the same path []");
+  add_choice_judge_flags(o, false);
+  o.add_options()
       ("config", po::value<std::string>(), "JSON file with any of the keys above (underscores for dashes); flags win");
 }
 
@@ -76,10 +75,7 @@ RunConfig resolve_config(const po::variables_map& vm) {
   if (vm.count("tasks-dir")) c.tasks_dir = vm["tasks-dir"].as<std::string>();
   if (vm.count("protocol")) c.protocol = vm["protocol"].as<std::string>();
   if (vm.count("prompts-dir")) c.prompts_dir = vm["prompts-dir"].as<std::string>();
-  if (vm.count("judge-url")) c.judge_url = vm["judge-url"].as<std::string>();
-  if (vm.count("judge-model")) c.judge_model = vm["judge-model"].as<std::string>();
-  if (vm.count("judge-cache")) c.judge_cache = vm["judge-cache"].as<std::string>();
-  if (vm.count("api-key-env")) c.judge_api_key_env = vm["api-key-env"].as<std::string>();
+  apply_choice_judge_flags(vm, c);
   if (c.tasks.empty() || c.methods.empty()) throw std::runtime_error("run: --tasks and --methods must not be empty");
   if (c.budget < 1) throw std::runtime_error("run: --budget must be positive");
   if (c.prefetch < 0) throw std::runtime_error("run: --prefetch must not be negative");

@@ -51,11 +51,8 @@ int cmd_score(const Args& args, const Args&) {
   po::options_description o("score options");
   o.add_options()("run", po::value<std::string>()->required(), "run folder")(
       "protocol", po::value<std::string>(),
-      "P: every task that has protocol P; TASK=P[,TASK=P]: those tasks (ppbench list protocols) [the protocol the run used]")(
-      "judge-url", po::value<std::string>(), "judge for extractors that ask one (vlmeval_judge) [the run's]")(
-      "judge-model", po::value<std::string>(), "that judge's model id [the run's, else each protocol's]")(
-      "judge-cache", po::value<std::string>(), "judge cache file [the run's, else $PPBENCH_CACHE_DIR/judge.sqlite]")(
-      "api-key-env", po::value<std::string>(), "variable holding the judge's key [the run's]");
+      "P: every task that has protocol P; TASK=P[,TASK=P]: those tasks (ppbench list protocols) [the protocol the run used]");
+  add_choice_judge_flags(o, true);
   po::positional_options_description pos;
   pos.add("run", 1);
   po::variables_map vm;
@@ -76,10 +73,7 @@ int cmd_score(const Args& args, const Args&) {
   for (const char* f : {"samples.jsonl", "context.json", "config.json"})
     if (!fs::exists(run / f)) throw std::runtime_error("score: no " + std::string(f) + " in " + run.string());
   RunConfig cfg = read_run_config(run.string());
-  if (vm.count("judge-url")) cfg.judge_url = vm["judge-url"].as<std::string>();
-  if (vm.count("judge-model")) cfg.judge_model = vm["judge-model"].as<std::string>();
-  if (vm.count("judge-cache")) cfg.judge_cache = vm["judge-cache"].as<std::string>();
-  if (vm.count("api-key-env")) cfg.judge_api_key_env = vm["api-key-env"].as<std::string>();
+  apply_choice_judge_flags(vm, cfg);
   tasks::TaskRegistry registry;
   register_run_tasks(registry, cfg);
   const std::map<std::string, std::string> chosen =

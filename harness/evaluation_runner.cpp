@@ -101,7 +101,7 @@ RunSummary run_evaluation(RunConfig cfg, const std::vector<std::string>& argv) {
   plan.reserve(run_tasks.size());  // work items below point into it
   nlohmann::json budget_plans = nlohmann::json::object();
   for (const auto* t : run_tasks) {
-    TaskPlan tp{t, &run_protocol(*t, cfg), t->fingerprint(run_protocol(*t, cfg).name), {}, {}};
+    TaskPlan tp{t, &run_protocol(*t, cfg), t->fingerprint(run_protocol(*t, cfg).name), {}, {}, {}};
     // One plan per method and frame count the protocol asks for (one count unless it sets frames by a
     // sample field, as PPLLaVA's Video-MME does by duration).
     std::set<int> counts{cfg.frames > 0 ? cfg.frames : tp.protocol->frames};

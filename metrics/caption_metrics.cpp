@@ -125,28 +125,28 @@ void bleu_from_counts(BleuResult* r) {
   }
 }
 
-namespace {
-BleuResult bleu_of_items(const std::vector<BleuResult>& per_item) {
+BleuResult corpus_bleu_of_counts(const std::vector<BleuResult>& per_item, const std::vector<uint32_t>& times) {
   BleuResult r;
-  for (const BleuResult& b : per_item) {
-    r.candidate_length += b.candidate_length;
-    r.reference_length += b.reference_length;
+  for (size_t i = 0; i < per_item.size(); ++i) {
+    const BleuResult& b = per_item[i];
+    const int64_t w = times.empty() ? 1 : times.at(i);
+    r.candidate_length += w * b.candidate_length;
+    r.reference_length += w * b.reference_length;
     for (size_t n = 0; n < 4; ++n) {
-      r.correct[n] += b.correct[n];
-      r.guess[n] += b.guess[n];
+      r.correct[n] += w * b.correct[n];
+      r.guess[n] += w * b.guess[n];
     }
   }
   bleu_from_counts(&r);
   return r;
 }
-}  // namespace
 
 BleuResult coco_bleu(const std::vector<TokenizedCaption>& items) {
   check_items(items, "BLEU");
   std::vector<BleuResult> per_item;
   per_item.reserve(items.size());
   for (const TokenizedCaption& item : items) per_item.push_back(bleu_counts(item));
-  return bleu_of_items(per_item);
+  return corpus_bleu_of_counts(per_item);
 }
 
 double rouge_l_item(const TokenizedCaption& item, double beta) {
@@ -236,7 +236,7 @@ CaptionReport score_captions(const std::vector<CaptionItem>& items, const std::s
   report.n_items = static_cast<int64_t>(items.size());
   check_items(tok, "BLEU");
   for (const TokenizedCaption& item : tok) report.bleu_items.push_back(bleu_counts(item));
-  report.bleu = bleu_of_items(report.bleu_items);
+  report.bleu = corpus_bleu_of_counts(report.bleu_items);
   report.rouge_l = rouge_l_items(tok);
   report.cider_d = cider_d_items(tok);
   auto mean = [](const std::vector<double>& v) {

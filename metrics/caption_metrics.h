@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ BleuResult coco_bleu(const std::vector<TokenizedCaption>& items);
 BleuResult bleu_counts(const TokenizedCaption& item);
 // Sets bleu[] and brevity_penalty of `totals` from its summed counts, with coco's smoothing.
 void bleu_from_counts(BleuResult* totals);
+// Corpus BLEU from per-item counts (bleu_counts): item i counted times[i] times (a bootstrap
+// resample), or once each when `times` is empty.
+BleuResult corpus_bleu_of_counts(const std::vector<BleuResult>& per_item, const std::vector<uint32_t>& times = {});
 
 // ROUGE-L per item as coco computes it: LCS precision and recall against every reference,
 // then F_beta (beta = 1.2) of the MAXIMUM precision and the MAXIMUM recall (which may come

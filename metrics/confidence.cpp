@@ -224,8 +224,7 @@ Estimate f1_estimate(const std::vector<double>& precision, const std::vector<dou
     throw std::invalid_argument("F1 estimate: " + std::to_string(precision.size()) + " precisions, " +
                                 std::to_string(recall.size()) + " recalls and " + std::to_string(groups.size()) +
                                 " group names");
-  Estimate e;
-  if (precision.empty()) return e;
+  if (precision.empty()) return {};
   // Strata of item indices: one per group (macro) or one for everything (micro).
   std::map<std::string, std::vector<size_t>> by_group;
   for (size_t i = 0; i < precision.size(); ++i) by_group[macro ? groups[i] : std::string()].push_back(i);
@@ -249,14 +248,18 @@ Estimate f1_estimate(const std::vector<double>& precision, const std::vector<dou
     r /= k;
     return p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
   };
-  e.n = static_cast<int64_t>(precision.size());
-  e.n_clusters = e.n;  // whole items are resampled: each is its own cluster
-  e.mean = f1_of(std::vector<uint32_t>(precision.size(), 1u));
-  const BootstrapResult b = bootstrap_statistic(strata, precision.size(), f1_of, options);
-  e.se = b.sd;
-  e.se_clustered = e.se;
-  e.ci_low = b.interval.low;
-  e.ci_high = b.interval.high;
+  return statistic_estimate(f1_of(std::vector<uint32_t>(precision.size(), 1u)), static_cast<int64_t>(precision.size()),
+                            bootstrap_statistic(strata, precision.size(), f1_of, options), options);
+}
+
+Estimate statistic_estimate(double value, int64_t n, const BootstrapResult& bootstrap, const BootstrapOptions& options) {
+  Estimate e;
+  e.n = n;
+  e.n_clusters = n;  // whole items are resampled: each is its own cluster
+  e.mean = value;
+  e.se = e.se_clustered = bootstrap.sd;
+  e.ci_low = bootstrap.interval.low;
+  e.ci_high = bootstrap.interval.high;
   e.resamples = options.resamples;
   e.seed = options.seed;
   return e;

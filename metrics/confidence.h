@@ -86,6 +86,10 @@ BootstrapResult bootstrap_statistic(const std::vector<std::vector<size_t>>& stra
                                     const std::function<double(const std::vector<uint32_t>& draws)>& statistic,
                                     const BootstrapOptions& options = {});
 
+// The estimate of a statistic that is not a mean, from its bootstrap: value and n as given, se
+// (and se_clustered) the replicates' standard deviation, each item its own cluster.
+Estimate statistic_estimate(double value, int64_t n, const BootstrapResult& bootstrap, const BootstrapOptions& options);
+
 // F1 = 2PR / (P + R) of the mean precision and mean recall over paired per-item values (DREAM-1K:
 // one item per video); 0 when both are 0. macro: P and R are means of the group means (Tarsier);
 // otherwise pooled means. The interval comes from a bootstrap of whole items that recomputes F1

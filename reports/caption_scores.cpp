@@ -25,29 +25,11 @@ nlohmann::ordered_json caption_uncertainty(const metrics::CaptionReport& report,
     for (size_t n = 0; n < 4; ++n) {
       // The corpus BLEU-n of a resample: its items' counts summed, each as often as drawn.
       auto corpus_bleu = [&](const std::vector<uint32_t>& draws) {
-        metrics::BleuResult t;
-        for (size_t i = 0; i < n_items; ++i) {
-          const metrics::BleuResult& b = report.bleu_items[i];
-          const int64_t w = draws[i];
-          t.candidate_length += w * b.candidate_length;
-          t.reference_length += w * b.reference_length;
-          for (size_t k = 0; k < 4; ++k) {
-            t.correct[k] += w * b.correct[k];
-            t.guess[k] += w * b.guess[k];
-          }
-        }
-        metrics::bleu_from_counts(&t);
-        return t.bleu[n];
+        return metrics::corpus_bleu_of_counts(report.bleu_items, draws).bleu[n];
       };
-      const metrics::BootstrapResult b = metrics::bootstrap_statistic(everything, n_items, corpus_bleu, opts);
-      metrics::Estimate e;
-      e.n = static_cast<int64_t>(n_items);
-      e.n_clusters = e.n;  // one video per item: every item is its own cluster
-      e.mean = report.bleu.bleu[n];
-      e.se = e.se_clustered = b.sd;
-      e.ci_low = b.interval.low;
-      e.ci_high = b.interval.high;
-      out["BLEU-" + std::to_string(n + 1)] = estimate_json(e);
+      out["BLEU-" + std::to_string(n + 1)] = estimate_json(metrics::statistic_estimate(
+          report.bleu.bleu[n], static_cast<int64_t>(n_items),
+          metrics::bootstrap_statistic(everything, n_items, corpus_bleu, opts), opts));
     }
   }
   if (rouge) out["ROUGE-L"] = estimate_json(metrics::estimate(report.rouge_l, opts, videos));

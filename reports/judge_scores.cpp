@@ -11,6 +11,12 @@
 namespace ppb::reports {
 namespace {
 
+// The resolved model a judgement names, if any, joins `models`.
+void note_model(const nlohmann::json& judgement, std::set<std::string>* models) {
+  const auto m = judgement.find("model");
+  if (m != judgement.end() && m->is_string() && !m->get<std::string>().empty()) models->insert(m->get<std::string>());
+}
+
 struct Dimension {
   std::vector<metrics::JudgeVerdict> verdicts;
   std::vector<double> yes, score;                  // per-item contributions
@@ -38,8 +44,7 @@ nlohmann::ordered_json judge_scores(const std::vector<const nlohmann::json*>& re
       Dimension& d = dims[name];
       const std::string outcome = j.value("outcome", "");
       ++d.outcomes[outcome];
-      if (j.contains("model") && j["model"].is_string() && !j["model"].get<std::string>().empty())
-        models.insert(j["model"].get<std::string>());
+      note_model(j, &models);
       // A failed call reads as an empty reply: each policy decides what that counts as.
       const std::string reply = outcome == "ok" ? j.value("content", "") : "";
       const metrics::JudgeVerdict v = family == "open_ended_judged" ? metrics::parse_qa_judgement(reply, policy)
@@ -126,8 +131,7 @@ nlohmann::ordered_json dream_scores(const std::vector<const nlohmann::json*>& re
       Step& st = steps[name];
       ++st.outcomes[j.value("outcome", "")];
       st.reasked += j.value("retry", 0);
-      if (j.contains("model") && j["model"].is_string() && !j["model"].get<std::string>().empty())
-        models.insert(j["model"].get<std::string>());
+      note_model(j, &models);
     }
     metrics::DreamVideoJudgement v;
     v.video = r->value("sample_id", "");
